@@ -1,0 +1,5 @@
+{#- warehouse.md: the report month of a row is the calendar month (Beijing time) of its submission time.
+    submitted_at is stored as Beijing local time, so the month is its first day. -#}
+{% macro report_month(timestamp_column) -%}
+    cast(date_trunc('month', {{ timestamp_column }}) as date)
+{%- endmacro %}

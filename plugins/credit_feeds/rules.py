@@ -1,13 +1,10 @@
-"""The rule IDs of ../shared/spec/rules.md with their Chinese text (中文说明). Rule IDs are stable.
+"""The compliance rules of ../shared/spec/rules.md: rule ID -> 中文说明, in the order rules.md lists them.
 
-The rules themselves live in the Great Expectations suites under expectations/ (their `meta` carries these IDs);
-MALFORMED_LINE is the one rule decided by the JSONL reader, because such a line never becomes a record.
+The one place the Chinese messages live: the suites put them into each expectation's `meta`, and the JSONL
+reader imports MALFORMED_LINE's message from here.
 """
 
 from __future__ import annotations
-
-MISSING_COLUMN = "MISSING_COLUMN"
-MALFORMED_LINE = "MALFORMED_LINE"
 
 RULES: dict[str, str] = {
     "MISSING_COLUMN": "缺少必填字段列",
@@ -30,6 +27,34 @@ RULES: dict[str, str] = {
     "URL": "网址格式错误",
 }
 
+# The one rule not checked by the suites: the JSONL reader (ingest.py) records it.
+MALFORMED_LINE = "MALFORMED_LINE"
+
+# Separates a rule's 中文说明 from the detail that follows it in a message ("必填项为空：XK_WSH（…）").
+DETAIL_SEPARATOR = "："
+
 
 def message_zh(rule_id: str) -> str:
+    """The 中文说明 of a rule."""
     return RULES[rule_id]
+
+
+def message(rule_id: str, detail: str | None = None) -> str:
+    """The Chinese message of a rule, optionally followed by what exactly is wrong."""
+    text = RULES[rule_id]
+    return f"{text}{DETAIL_SEPARATOR}{detail}" if detail else text
+
+
+def detail_of(rule_id: str, message_zh: str) -> str:
+    """The detail part of a message built by `message` ("" when there is none)."""
+    prefix = RULES[rule_id] + DETAIL_SEPARATOR
+    return message_zh[len(prefix):] if message_zh.startswith(prefix) else ""
+
+
+def merge_messages(rule_id: str, messages: list[str]) -> str:
+    """One message for several broken parts of one rule in one row: the details joined by '；'."""
+    unique = list(dict.fromkeys(messages))
+    if len(unique) == 1:
+        return unique[0]
+    details = [d for d in (detail_of(rule_id, m) for m in unique) if d]
+    return message(rule_id, "；".join(details))

@@ -1,0 +1,61 @@
+-- One accepted 双公示 record (license or penalty): the latest accepted submission of each record key.
+with
+
+disclosures as (
+
+    select * from {{ ref('int_disclosures_submitted') }}
+
+),
+
+accepted as (
+
+    select * from disclosures
+    where is_accepted
+
+),
+
+-- warehouse.md: a later accepted row with the same record key (feed, doc_no, subject_code) — a resubmission
+-- or correction — replaces the earlier one; both stay in raw and audit. A NULL subject_code (自然人) is one key.
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by feed, doc_no, subject_code
+            order by submitted_at desc, file_id desc, source_row desc
+        ) as submission_rank
+
+    from accepted
+
+),
+
+final as (
+
+    select
+        feed,
+        doc_no,
+        subject_name,
+        subject_kind,
+        subject_code,
+        subject_id_masked,
+        authority_name,
+        authority_code,
+        unit_code,
+        decision_date,
+        submitted_at,
+        report_month,
+        lag_workdays,
+        is_timely,
+        fine_amount_wan,
+        confiscation_amount_wan,
+        penalty_kinds,
+        licence_kind,
+        file_id,
+        source_row
+
+    from ranked
+    where submission_rank = 1
+
+)
+
+select * from final

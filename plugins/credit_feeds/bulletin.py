@@ -212,20 +212,13 @@ class Clause:
     figures: list[tuple[str, object]] = field(default_factory=list)   # (label, value)
 
 
-def _names(units: list[UnitFeed], metric: str, what: str) -> tuple[str, list]:
-    text = LIST_SEPARATOR.join(u.unit_name for u in units)
-    return text, [(f"{what}：{u.unit_name}（{u.unit_code}）", u.rate(metric)) for u in units]
-
-
-def _names_with_rates(units: list[UnitFeed], metric: str, what: str) -> tuple[str, list]:
-    text = LIST_SEPARATOR.join(UNIT_WITH_RATE.format(name=u.unit_name, rate=pct(u.rate(metric))) for u in units)
-    return text, [(f"{what}：{u.unit_name}（{u.unit_code}）", u.rate(metric)) for u in units]
-
-
 def _list_clause(template: str, units: list[UnitFeed], metric: str, feed_zh: str, with_rates: bool) -> Clause:
+    """"<phrase>：A（x%）、B（y%）" (or names only); each unit named is a figure, its rate the value."""
     head = template.format(feed=feed_zh, metric=METRICS[metric])
-    text, figures = (_names_with_rates if with_rates else _names)(units, metric, head.rstrip("："))
-    return Clause(head + text, figures=figures)
+    items = [UNIT_WITH_RATE.format(name=u.unit_name, rate=pct(u.rate(metric))) if with_rates else u.unit_name
+             for u in units]
+    figures = [(f"{head.rstrip('：')}：{u.unit_name}（{u.unit_code}）", u.rate(metric)) for u in units]
+    return Clause(head + LIST_SEPARATOR.join(items), figures=figures)
 
 
 def _rated(units: list[UnitFeed], metric: str) -> list[UnitFeed]:
@@ -305,7 +298,7 @@ def feed_subsections(month: Month, feed: str) -> list[tuple[str, str, list[Claus
 # ============================================================================================ THE DOCUMENT
 
 @dataclass
-class Document:
+class Bulletin:
     blocks: list[r.Block] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
 
@@ -322,7 +315,7 @@ class Document:
         self.figures.append(Figure(section, label, value))
 
 
-def section_disclosures(month: Month, doc: Document) -> None:
+def section_disclosures(month: Month, doc: Bulletin) -> None:
     """一、行政许可、行政处罚“双公示”信息报送情况."""
     o, m = month.overview, month.report_month.month
     doc.heading(1, DISCLOSURES_HEADING)
@@ -355,7 +348,7 @@ def section_disclosures(month: Month, doc: Document) -> None:
                     doc.figure(f"一（{number}）{i}", label, value)
 
 
-def district_chart(month: Month, doc: Document, path: Path) -> None:
+def district_chart(month: Month, doc: Bulletin, path: Path) -> None:
     """图1 at the end of section 一 (not in the seed; bulletin.md asks for it), when a CJK font is installed."""
     from credit_feeds.bulletin_chart import draw_district_chart   # matplotlib only when a chart is drawn
 
@@ -372,18 +365,20 @@ def district_chart(month: Month, doc: Document, path: Path) -> None:
 
 
 # Later sections (二 … 九) go here, each `(month, doc) -> None`, and into SECTIONS below.
-SECTIONS: tuple[Callable[[Month, Document], None], ...] = ()
+SECTIONS: tuple[Callable[[Month, Bulletin], None], ...] = ()
 
 
 # ============================================================================================= ATTACHMENTS
 
 def _attachment_units(month: Month, kind: str) -> list[tuple[str, str]]:
-    """(unit_code, unit_name) of the units of a kind that reported this month, by 总报送量 desc then unit_code."""
-    units = {u.unit_code: u.unit_name for u in month.quality if u.unit_kind == kind}
+    """(unit_code, unit_name) of the units of a kind with something to show this month (a feed counted in
+    总报送量 or shown in a column), by 总报送量 desc then unit_code."""
+    shown = set(TOTAL_FEEDS) | {feed for feed, _ in ATTACHMENT_FEEDS}
+    units = {u.unit_code: u.unit_name for u in month.quality if u.unit_kind == kind and u.feed in shown}
     return sorted(units.items(), key=lambda item: (-month.totals.get(item[0], 0), item[0]))
 
 
-def attachment_table(month: Month, kind: str, section: str, doc: Document) -> r.Table:
+def attachment_table(month: Month, kind: str, section: str, doc: Bulletin) -> r.Table:
     columns = [r.Column(UNIT_COLUMN), r.Column(TOTAL_COLUMN)]
     for feed, metrics in ATTACHMENT_FEEDS:
         columns += [r.Column(METRIC_COLUMNS[metric], group=get_feed(feed).name_zh) for metric in metrics]
@@ -409,9 +404,9 @@ def attachment_table(month: Month, kind: str, section: str, doc: Document) -> r.
 
 # ============================================================================================ COMPOSITION
 
-def compose(month: Month, office_name: str, generated_on: date, chart_path: Path | None = None) -> Document:
+def compose(month: Month, office_name: str, generated_on: date, chart_path: Path | None = None) -> Bulletin:
     y, m = month.report_month.year, month.report_month.month
-    doc = Document()
+    doc = Bulletin()
     doc.paragraph(MASTHEAD.format(office=office_name), r.MASTHEAD)
     doc.paragraph(DOC_NO.format(year=generated_on.year), r.DOC_NO)
     doc.paragraph(TITLE.format(year=y, month=m), r.TITLE)

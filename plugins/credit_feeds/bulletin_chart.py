@@ -74,8 +74,9 @@ def draw_district_chart(panels: list[tuple[str, list[tuple[str, float | None, fl
             ax.set_xticks(list(x), [row[0] for row in rows], rotation=45, ha="right", fontsize=9)
             ax.set_ylim(0, 105)
             ax.grid(axis="y", linewidth=0.4, alpha=0.6)
-            ax.legend(loc="lower right", fontsize=9)
         fig.suptitle(title, fontsize=13)
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside upper right", ncols=len(SERIES), fontsize=9, frameon=False)
         # no "Software" metadata: the same data gives the same bytes whatever the matplotlib build
         fig.savefig(path, format="png", metadata={"Software": None})
     return path

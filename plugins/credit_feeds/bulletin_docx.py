@@ -8,6 +8,7 @@ Bytes are stable: core properties and zip entry times come from the bulletin's d
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -30,23 +31,38 @@ FANGSONG, HEITI, KAITI, XIAOBIAOSONG = "仿宋", "黑体", "楷体", "方正小�
 BODY_PT = 16          # 三号
 INDENT = Pt(2 * BODY_PT)  # two characters
 
-# paragraph style of the blocks -> (Word style name, east-asian font, size pt, bold, colour, alignment)
-_PARAGRAPH_STYLES = {
-    r.MASTHEAD: ("通报-发文机关标志", XIAOBIAOSONG, 30, False, RED, WD_ALIGN_PARAGRAPH.CENTER),
-    r.DOC_NO: ("通报-文号", FANGSONG, BODY_PT, False, BLACK, WD_ALIGN_PARAGRAPH.CENTER),
-    r.TITLE: ("通报-标题", XIAOBIAOSONG, 22, False, BLACK, WD_ALIGN_PARAGRAPH.CENTER),
-    r.ADDRESSEES: ("通报-主送机关", FANGSONG, BODY_PT, False, BLACK, WD_ALIGN_PARAGRAPH.LEFT),
-    r.BODY: ("通报-正文", FANGSONG, BODY_PT, False, BLACK, WD_ALIGN_PARAGRAPH.JUSTIFY),
-    r.ATTACHMENT_LIST: ("通报-附件说明", FANGSONG, BODY_PT, False, BLACK, WD_ALIGN_PARAGRAPH.LEFT),
-    r.SIGNATURE: ("通报-署名", FANGSONG, BODY_PT, False, BLACK, WD_ALIGN_PARAGRAPH.RIGHT),
-    r.ATTACHMENT_LABEL: ("通报-附件标识", HEITI, BODY_PT, False, BLACK, WD_ALIGN_PARAGRAPH.LEFT),
-    r.ATTACHMENT_TITLE: ("通报-附件标题", XIAOBIAOSONG, 18, False, BLACK, WD_ALIGN_PARAGRAPH.CENTER),
-    r.CAPTION: ("通报-图题", FANGSONG, 12, False, BLACK, WD_ALIGN_PARAGRAPH.CENTER),
+@dataclass(frozen=True)
+class Look:
+    name: str             # Word style name (Chinese, as an office's template would have it)
+    style_id: str         # ASCII id inside the file
+    font: str             # east-asian font
+    size: float           # pt
+    color: RGBColor = BLACK
+    align: int = WD_ALIGN_PARAGRAPH.JUSTIFY
+    indent: bool = False  # first line indented by two characters
+    before: float = 0     # space before / after, pt
+    after: float = 0
+
+
+_C, _L, _R = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT
+_LOOKS = {
+    r.MASTHEAD: Look("通报-发文机关标志", "BulletinMasthead", XIAOBIAOSONG, 30, RED, _C, after=24),
+    r.DOC_NO: Look("通报-文号", "BulletinDocNo", FANGSONG, BODY_PT, align=_C, after=24),
+    r.TITLE: Look("通报-标题", "BulletinTitle", XIAOBIAOSONG, 22, align=_C, after=28),
+    r.ADDRESSEES: Look("通报-主送机关", "BulletinAddressees", FANGSONG, BODY_PT, align=_L),
+    r.BODY: Look("通报-正文", "BulletinBody", FANGSONG, BODY_PT, indent=True),
+    r.ATTACHMENT_LIST: Look("通报-附件说明", "BulletinAttachmentList", FANGSONG, BODY_PT, align=_L, indent=True),
+    r.SIGNATURE: Look("通报-署名", "BulletinSignature", FANGSONG, BODY_PT, align=_R),
+    r.ATTACHMENT_LABEL: Look("通报-附件标识", "BulletinAttachmentLabel", HEITI, BODY_PT, align=_L),
+    r.ATTACHMENT_TITLE: Look("通报-附件标题", "BulletinAttachmentTitle", XIAOBIAOSONG, 18, align=_C,
+                             before=6, after=12),
+    r.CAPTION: Look("通报-图题", "BulletinCaption", FANGSONG, 12, align=_C, after=12),
 }
+# The seed leaves a blank line before the 附件 list and before the signature.
+_BLANK_LINE_BEFORE = {r.ATTACHMENT_LIST, r.SIGNATURE}
 # Heading levels use Word's built-in heading styles (navigation pane, outline), restyled: 一、黑体 （一）楷体 1.仿宋
 _HEADING_FONTS = {1: HEITI, 2: KAITI, 3: FANGSONG}
-_TABLE_STYLE = "通报-表格"
-_INDENTED = {r.BODY, r.ATTACHMENT_LIST}
+_TABLE_LOOK = Look("通报-表格", "BulletinTable", FANGSONG, 10.5, align=_C)
 
 
 def _set_fonts(rpr, east_asia: str) -> None:
@@ -59,38 +75,41 @@ def _set_fonts(rpr, east_asia: str) -> None:
     fonts.set(qn("w:eastAsia"), east_asia)
 
 
-def _style(style, east_asia: str, size: float, bold: bool, color: RGBColor, align, indent: bool) -> None:
-    _set_fonts(style.element.get_or_add_rPr(), east_asia)
-    style.font.size = Pt(size)
-    style.font.bold = bold
+def _style(style, look: Look) -> None:
+    _set_fonts(style.element.get_or_add_rPr(), look.font)
+    style.font.size = Pt(look.size)
+    style.font.bold = False
     style.font.italic = False
-    style.font.color.rgb = color
+    style.font.color.rgb = look.color
     fmt = style.paragraph_format
-    fmt.alignment = align
-    fmt.first_line_indent = INDENT if indent else Pt(0)
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    fmt.line_spacing = Pt(28) if size <= BODY_PT else None   # 28 pt fixed lines: 22 lines a page
+    fmt.alignment = look.align
+    fmt.first_line_indent = INDENT if look.indent else Pt(0)
+    fmt.space_before = Pt(look.before)
+    fmt.space_after = Pt(look.after)
+    # body text on fixed 28 pt lines (22 lines a page); larger or smaller text single-spaced
+    fmt.line_spacing = Pt(28) if look.size == BODY_PT else 1.0
+
+
+def _add_style(doc, look: Look):
+    style = doc.styles.add_style(look.name, WD_STYLE_TYPE.PARAGRAPH)
+    style.element.styleId = look.style_id   # python-docx would derive the id from the Chinese name
+    style.base_style = doc.styles["Normal"]
+    _style(style, look)
+    return style
 
 
 def _define_styles(doc) -> None:
     normal = doc.styles["Normal"]
-    _style(normal, FANGSONG, BODY_PT, False, BLACK, WD_ALIGN_PARAGRAPH.JUSTIFY, False)
+    _style(normal, Look("Normal", "Normal", FANGSONG, BODY_PT))
     lang = OxmlElement("w:lang")
     lang.set(qn("w:eastAsia"), "zh-CN")
     normal.element.get_or_add_rPr().append(lang)
-    for style_key, (name, font, size, bold, color, align) in _PARAGRAPH_STYLES.items():
-        style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = normal
-        _style(style, font, size, bold, color, align, style_key in _INDENTED)
+    for look in (*_LOOKS.values(), _TABLE_LOOK):
+        _add_style(doc, look)
     for level, font in _HEADING_FONTS.items():
         heading = doc.styles[f"Heading {level}"]
-        _style(heading, font, BODY_PT, False, BLACK, WD_ALIGN_PARAGRAPH.LEFT, True)
+        _style(heading, Look(heading.name, "", font, BODY_PT, align=_L, indent=True))
         heading.paragraph_format.keep_with_next = True
-    table_style = doc.styles.add_style(_TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
-    table_style.base_style = normal
-    _style(table_style, FANGSONG, 10.5, False, BLACK, WD_ALIGN_PARAGRAPH.CENTER, False)
-    table_style.paragraph_format.line_spacing = 1.0
 
 
 def _portrait(section) -> None:
@@ -153,14 +172,14 @@ def _add_table(doc, table: r.Table) -> None:
             if colspan > 1 or rowspan > 1:
                 cell = cell.merge(grid.cell(row_index + rowspan - 1, col + colspan - 1))
             cell.text = text
-            cell.paragraphs[0].style = doc.styles[_TABLE_STYLE]
+            cell.paragraphs[0].style = doc.styles[_TABLE_LOOK.name]
             cell.paragraphs[0].runs[0].font.bold = True
             col += colspan
         _repeat_as_header(grid.rows[row_index])
     for row_index, values in enumerate(table.rows, start=len(header)):
         for col, (cell, value) in enumerate(zip(grid.rows[row_index].cells, values)):
             cell.text = value
-            cell.paragraphs[0].style = doc.styles[_TABLE_STYLE]
+            cell.paragraphs[0].style = doc.styles[_TABLE_LOOK.name]
             if col == 0:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
 
@@ -183,11 +202,14 @@ def write_docx(blocks: list[r.Block], path: Path, *, title: str, author: str, da
     _portrait(doc.sections[0])
     _page_number_footer(doc.sections[0])
     landscape = False
+    previous = None
     for block in blocks:
         if isinstance(block, r.Paragraph):
-            paragraph = doc.add_paragraph(block.text, style=doc.styles[_PARAGRAPH_STYLES[block.style][0]])
+            paragraph = doc.add_paragraph(block.text, style=doc.styles[_LOOKS[block.style].name])
             if block.style == r.DOC_NO:
                 _bottom_rule(paragraph)
+            if block.style in _BLANK_LINE_BEFORE and getattr(previous, "style", None) != block.style:
+                paragraph.paragraph_format.space_before = Pt(28)
         elif isinstance(block, r.Heading):
             doc.add_paragraph(block.text, style=doc.styles[f"Heading {block.level}"])
         elif isinstance(block, r.Table):
@@ -196,13 +218,14 @@ def write_docx(blocks: list[r.Block], path: Path, *, title: str, author: str, da
             doc.add_picture(str(block.path), width=Cm(15.5))
             doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             doc.paragraphs[-1].paragraph_format.first_line_indent = Pt(0)
-            doc.add_paragraph(block.caption, style=doc.styles[_PARAGRAPH_STYLES[r.CAPTION][0]])
+            doc.add_paragraph(block.caption, style=doc.styles[_LOOKS[r.CAPTION].name])
         elif isinstance(block, r.PageBreak):
             if block.landscape and not landscape:   # the wide 附件 tables get a landscape section
                 _landscape(doc.add_section(WD_SECTION.NEW_PAGE))
                 landscape = True
             else:
                 doc.add_page_break()
+        previous = block
 
     when = datetime(dated.year, dated.month, dated.day)
     props = doc.core_properties

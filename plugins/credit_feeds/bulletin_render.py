@@ -131,7 +131,7 @@ main { max-width: 210mm; margin: 0 auto; padding: 25mm 26mm 25mm 28mm; backgroun
 p { margin: 0; text-indent: 2em; }
 .masthead { color: #c00000; text-align: center; text-indent: 0; font-size: 26pt; font-weight: bold; letter-spacing: 0.1em;
   font-family: "方正小标宋简体", "SimSun", "宋体", serif; margin-bottom: 1em; }
-.doc_no { text-align: center; text-indent: 0; padding-bottom: 0.6em; border-bottom: 2px solid #c00000; margin-bottom: 1.5em; }
+.doc_no { white-space: pre-wrap; text-align: center; text-indent: 0; padding-bottom: 0.6em; border-bottom: 2px solid #c00000; margin-bottom: 1.5em; }
 .title { text-align: center; text-indent: 0; font-size: 22pt; font-weight: bold; line-height: 1.5;
   font-family: "方正小标宋简体", "SimSun", "宋体", serif; margin: 1em 0; }
 .addressees, .attachment_label { text-indent: 0; }
@@ -139,7 +139,7 @@ p { margin: 0; text-indent: 2em; }
 .signature { text-align: right; text-indent: 0; padding-right: 2em; }
 .attachment_title, .caption { text-align: center; text-indent: 0; }
 .attachment_title { font-family: "方正小标宋简体", "SimSun", "宋体", serif; font-size: 18pt; margin: 0.5em 0; }
-.caption { font-size: 12pt; }
+.caption { font-size: 12pt; white-space: pre-wrap; }
 h2, h3, h4 { font-size: 16pt; font-weight: normal; margin: 0; text-indent: 2em; }
 h2 { font-family: "SimHei", "黑体", sans-serif; }
 h3 { font-family: "KaiTi", "楷体", serif; }

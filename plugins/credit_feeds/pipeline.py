@@ -92,7 +92,8 @@ def dbt_stage(warehouse: str, command: str = "build") -> None:
 def bulletin_stage(warehouse: str, out: str | Path, report_month: dt.date) -> dict:
     from .bulletin import write_bulletin
 
-    con = connect(warehouse, read_only=True)
+    # not read_only: dbt-duckdb run in-process keeps the file open, and DuckDB refuses a second configuration
+    con = connect(warehouse)
     try:
         paths = write_bulletin(con, report_month, Path(out))
     finally:

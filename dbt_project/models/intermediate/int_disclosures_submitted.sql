@@ -141,7 +141,8 @@ final as (
         in_timeliness_base,
         lag_workdays,
         deadline_workdays,
-        lag_workdays <= deadline_workdays as is_timely,
+        -- in the base but without a lag: decided before the calendar's first day, so certainly late
+        case when in_timeliness_base then coalesce(lag_workdays <= deadline_workdays, false) end as is_timely,
         fine_amount_wan,
         confiscation_amount_wan,
         penalty_kinds,

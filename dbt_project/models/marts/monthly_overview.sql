@@ -48,11 +48,11 @@ disclosure_totals as (
 file_totals as (
 
     select
-        {{ report_month('coalesce(submitted_at, received_at + interval 8 hour)') }} as report_month,
+        {{ report_month("coalesce(submitted_at, received_at + interval '8 hours')") }} as report_month,
         count(*) as files_received,
-        count_if(status = 'loaded') as files_loaded,
-        count_if(status = 'duplicate') as files_duplicate,
-        count_if(status = 'quarantined') as files_quarantined
+        count(*) filter (where status = 'loaded') as files_loaded,
+        count(*) filter (where status = 'duplicate') as files_duplicate,
+        count(*) filter (where status = 'quarantined') as files_quarantined
 
     from files
     group by 1

@@ -30,10 +30,10 @@ counted as (
         unit_code,
         feed,
         count(*) as submitted,
-        count_if(is_accepted) as accepted,
-        count_if(not is_accepted) as rejected,
-        count_if(in_timeliness_base) as timeliness_base,
-        count_if(in_timeliness_base and is_timely) as timely,
+        count(*) filter (where is_accepted) as accepted,
+        count(*) filter (where not is_accepted) as rejected,
+        count(*) filter (where in_timeliness_base) as timeliness_base,
+        count(*) filter (where in_timeliness_base and is_timely) as timely,
         bool_or(deadline_workdays is not null) as has_deadline
 
     from submitted_rows

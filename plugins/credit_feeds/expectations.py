@@ -154,7 +154,7 @@ _NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
 def amounts(values: pd.Series) -> pd.Series:
     """Decimal numbers as floats; NaN where empty or not a plain decimal number (no exponent, no commas)."""
     numeric = values.str.fullmatch(_NUMBER).to_numpy(dtype=bool, na_value=False)
-    return pd.to_numeric(values.where(numeric), errors="coerce").astype(float)
+    return pd.to_numeric(values.astype(object).where(numeric), errors="coerce").astype(float)
 
 
 # ---------------------------------------------------------------------------------------------- DATE_FORMAT

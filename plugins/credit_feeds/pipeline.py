@@ -98,4 +98,4 @@ def bulletin_stage(warehouse: str, out: str | Path, report_month: dt.date) -> di
         paths = write_bulletin(con, report_month, Path(out))
     finally:
         con.close()
-    return {k: str(v) for k, v in paths.items()}
+    return {k: str(v) for k, v in paths.items() if k != "figures"}  # paths only: XCom stays small

@@ -4,6 +4,7 @@ exactly the files a crash left unvalidated)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import uuid
@@ -73,10 +74,11 @@ def _record(con, file_id: str, outcomes, summary: ComplianceSummary) -> None:
                  outcome.success, outcome.rows_evaluated, len(rejected_rows), outcome.evaluated_at,
                  outcome.result_json])
             unit_of = dict(zip(frame["source_row"].tolist(), frame["unit_code"].tolist()))
-            con.executemany(
-                "INSERT INTO audit.rejections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(file_id, r.source_row, unit_of.get(r.source_row), feed.name, r.rule_id, r.field, r.value_masked,
-                  r.message_zh, run_id) for r in outcome.rejections])
+            if outcome.rejections:
+                con.executemany(
+                    "INSERT INTO audit.rejections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(file_id, r.source_row, unit_of.get(r.source_row), feed.name, r.rule_id, r.field,
+                      r.value_masked, r.message_zh, run_id) for r in outcome.rejections])
             summary.rows_evaluated += outcome.rows_evaluated
             summary.rows_rejected += len(rejected_rows)
             for r in outcome.rejections:
@@ -86,8 +88,8 @@ def _record(con, file_id: str, outcomes, summary: ComplianceSummary) -> None:
             UPDATE audit.files SET
                 rows_rejected = (SELECT count(*) FROM (SELECT DISTINCT feed, source_row FROM audit.rejections
                                                        WHERE file_id = ?)),
-                validated_at = now()::TIMESTAMP
-            WHERE file_id = ?""", [file_id, file_id])
+                validated_at = ?
+            WHERE file_id = ?""", [file_id, dt.datetime.now(dt.UTC).replace(tzinfo=None), file_id])
         con.execute("UPDATE audit.files SET rows_accepted = rows_total - rows_rejected WHERE file_id = ?", [file_id])
         con.execute("COMMIT")
     except BaseException:

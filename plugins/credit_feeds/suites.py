@@ -33,7 +33,7 @@ SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
 ORGANISATION, PERSON, INDIVIDUAL_BUSINESS = "法人及非法人组织", "自然人", "个体工商户"
 
 # rules.md, URL: an http(s) URL with a host and no white space
-URL_REGEX = r"(?i)^https?://[^\s/?#]+([/?#]\S*)?$"
+URL_REGEX = r"(?i)^https?://[^\s/?#]+(?:[/?#]\S*)?$"
 PROHIBITED_REGEX = "|".join(re.escape(m) for m in PROHIBITED_MATTERS)
 
 
@@ -41,11 +41,7 @@ def suite_path(feed: Feed, suites_dir: Path = SUITES_DIR) -> Path:
     return suites_dir / f"{feed.name}.json"
 
 
-def _label(feed: Feed, code: str) -> str:
-    return f"{code}（{feed.by_code[code].name_zh}）"
-
-
-def _meta(rule_id: str, field: str | None, detail: str | None) -> dict:
+def _meta(rule_id: str, field: str | None, detail: str) -> dict:
     return {"rule_id": rule_id, "field": field, "message_zh": message(rule_id, detail)}
 
 
@@ -55,134 +51,129 @@ def _is(code: str, value: str) -> Condition:
 
 def _build(feed: Feed) -> list:
     """The feed's expectations, in the order of rules.md."""
-    out: list = []
-    lab = lambda code: _label(feed, code)  # noqa: E731 - short local alias keeps the list readable
+    lab = feed_label(feed)
     fields = feed.fields
-    required = [f for f in fields if f.is_required]
+    required = [f.code for f in fields if f.is_required]
+    out: list = []
 
-    # MISSING_COLUMN: the runner leaves a missing required column out of the data (ValidationOutcome)
-    for f in required:
-        out.append(gxe.ExpectColumnToExist(column=f.code, meta=_meta("MISSING_COLUMN", f.code, lab(f.code))))
-
-    for f in required:
-        out.append(gxe.ExpectColumnValuesToNotBeNull(column=f.code, meta=_meta("REQUIRED", f.code, lab(f.code))))
+    # the runner leaves a missing required column out of the data: then only this expectation fails
+    out += [gxe.ExpectColumnToExist(column=c, meta=_meta("MISSING_COLUMN", c, lab(c))) for c in required]
+    out += [gxe.ExpectColumnValuesToNotBeNull(column=c, meta=_meta("REQUIRED", c, lab(c))) for c in required]
 
     for f in fields:
         if f.kind == ENUM:
-            accepted = list(f.values) + sorted(f.synonyms or {})
             out.append(gxe.ExpectColumnValuesToBeInSet(
-                column=f.code, value_set=accepted, meta=_meta("ENUM", f.code, lab(f.code))))
+                column=f.code, value_set=list(f.values) + sorted(f.synonyms or {}),
+                meta=_meta("ENUM", f.code, lab(f.code))))
         elif f.kind == MULTI_ENUM:
             out.append(cfe.ExpectColumnValuesToBeInMultiValueSet(
                 column=f.code, value_set=list(f.values), separators=list(PENALTY_KIND_SEPARATORS),
                 meta=_meta("ENUM", f.code, lab(f.code))))
 
-    for f in fields:
-        if f.kind == DATE:
-            out.append(cfe.ExpectColumnValuesToBeValidDate(
-                column=f.code, meta=_meta("DATE_FORMAT", f.code, f"{lab(f.code)}应为YYYY-MM-DD或YYYY/MM/DD格式的日期")))
+    out += [cfe.ExpectColumnValuesToBeValidDate(
+        column=f.code, meta=_meta("DATE_FORMAT", f.code, f"{lab(f.code)}应为YYYY-MM-DD或YYYY/MM/DD格式的日期"))
+        for f in fields if f.kind == DATE]
 
     out.append(cfe.ExpectColumnPairDatesAToBeOnOrBeforeB(
         column_A=feed.event_date, column_B="submitted_at",
         meta=_meta("DATE_FUTURE", feed.event_date, f"{lab(feed.event_date)}晚于报送日期")))
-
-    for later, earlier in feed.date_order:
-        out.append(cfe.ExpectColumnPairDatesAToBeOnOrBeforeB(
-            column_A=earlier, column_B=later,
-            meta=_meta("DATE_ORDER", later, f"{lab(later)}早于{lab(earlier)}")))
+    out += [cfe.ExpectColumnPairDatesAToBeOnOrBeforeB(
+        column_A=earlier, column_B=later, meta=_meta("DATE_ORDER", later, f"{lab(later)}早于{lab(earlier)}"))
+        for later, earlier in feed.date_order]
 
     if feed.subject_prefix:
         out += _subject_rules(feed, feed.subject_prefix)
 
-    for f in fields:
-        if f.kind == USCC:
-            # the placeholder stands for "no code" only as the subject's own code (feeds.md, subject block)
-            placeholder_ok = f.code == f"{feed.subject_prefix}XDR_SHXYM"
-            out.append(cfe.ExpectColumnValuesToBeValidUscc(
-                column=f.code, allow_placeholder=placeholder_ok, meta=_meta("USCC_CHECKSUM", f.code, lab(f.code))))
+    # the placeholder stands for "no code" only as the subject's own code (feeds.md, subject block)
+    out += [cfe.ExpectColumnValuesToBeValidUscc(
+        column=f.code, allow_placeholder=f.code == f"{feed.subject_prefix}XDR_SHXYM",
+        meta=_meta("USCC_CHECKSUM", f.code, lab(f.code)))
+        for f in fields if f.kind == USCC]
 
     for f in fields:
         if f.kind == ID_NO:
-            type_code = f.code.replace("ZJHM", "ZJLX")
+            id_type = f.code.replace("ZJHM", "ZJLX")
             out.append(cfe.ExpectColumnValuesToBeValidResidentId(
-                column=f.code, row_condition=_is(type_code, ID_TYPE_RESIDENT),
-                meta=_meta("ID_CHECKSUM", f.code, f"{lab(type_code)}为身份证时，{lab(f.code)}不是有效的身份证号码")))
+                column=f.code, row_condition=_is(id_type, ID_TYPE_RESIDENT),
+                meta=_meta("ID_CHECKSUM", f.code, f"{lab(id_type)}为身份证时，{lab(f.code)}不是有效的身份证号码")))
 
     if {"CF_CFLB", "CF_NR_FK", "CF_NR_WFFF", "CF_NR_ZKDX"} <= set(feed.by_code):
         out += _penalty_rules(feed)
 
     out.append(_duplicate_rule(feed))
 
-    for code in feed.prohibited_fields:
-        out.append(gxe.ExpectColumnValuesToNotMatchRegex(
-            column=code, regex=PROHIBITED_REGEX,
-            meta=_meta("PROHIBITED_MATTER", code, f"{lab(code)}含{'、'.join(PROHIBITED_MATTERS)}之一")))
+    out += [gxe.ExpectColumnValuesToNotMatchRegex(
+        column=c, regex=PROHIBITED_REGEX,
+        meta=_meta("PROHIBITED_MATTER", c, f"{lab(c)}含{'、'.join(PROHIBITED_MATTERS)}之一"))
+        for c in feed.prohibited_fields]
 
-    for f in fields:
-        if f.max_length:
-            out.append(gxe.ExpectColumnValueLengthsToBeBetween(
-                column=f.code, max_value=f.max_length,
-                meta=_meta("LENGTH", f.code, f"{lab(f.code)}超过{f.max_length}个字符")))
+    out += [gxe.ExpectColumnValueLengthsToBeBetween(
+        column=f.code, max_value=f.max_length, meta=_meta("LENGTH", f.code, f"{lab(f.code)}超过{f.max_length}个字符"))
+        for f in fields if f.max_length]
 
-    for f in fields:
-        if f.kind == URL:
-            out.append(gxe.ExpectColumnValuesToMatchRegex(
-                column=f.code, regex=URL_REGEX, meta=_meta("URL", f.code, f"{lab(f.code)}不是http或https网址")))
+    out += [gxe.ExpectColumnValuesToMatchRegex(
+        column=f.code, regex=URL_REGEX, meta=_meta("URL", f.code, f"{lab(f.code)}不是http或https网址"))
+        for f in fields if f.kind == URL]
     return out
+
+
+def feed_label(feed: Feed):
+    """code -> "code（中文名）", the way messages name a field."""
+    return lambda code: f"{code}（{feed.by_code[code].name_zh}）"
 
 
 def _subject_rules(feed: Feed, p: str) -> list:
     """SUBJECT_ID and LEGAL_REP (rules.md) as built-in expectations on the rows of one 行政相对人类别."""
+    lab = feed_label(feed)
     lb, code, gszc = f"{p}XDR_LB", f"{p}XDR_SHXYM", f"{p}XDR_GSZC"
-    lab = lambda c: _label(feed, c)  # noqa: E731
+    id_type, id_no, legal_rep = f"{p}XDR_ZJLX", f"{p}XDR_ZJHM", f"{p}FRDB"
     org, person = _is(lb, ORGANISATION), _is(lb, PERSON)
     business_without_gszc = _is(lb, INDIVIDUAL_BUSINESS) & Column(gszc).is_null()
-    placeholder = [INDIVIDUAL_BUSINESS_PLACEHOLDER]
+    placeholder = INDIVIDUAL_BUSINESS_PLACEHOLDER
 
-    def sid(field: str, detail: str) -> dict:
+    def subject_id(field: str, detail: str) -> dict:
         return _meta("SUBJECT_ID", field, detail)
 
     return [
         gxe.ExpectColumnValuesToNotBeNull(
-            column=code, row_condition=org, meta=sid(code, f"{ORGANISATION}未填写{lab(code)}")),
+            column=code, row_condition=org, meta=subject_id(code, f"{ORGANISATION}未填写{lab(code)}")),
         gxe.ExpectColumnValuesToNotBeInSet(
-            column=code, value_set=placeholder, row_condition=org,
-            meta=sid(code, f"{ORGANISATION}的{lab(code)}不能是个体工商户占位码{INDIVIDUAL_BUSINESS_PLACEHOLDER}")),
+            column=code, value_set=[placeholder], row_condition=org,
+            meta=subject_id(code, f"{ORGANISATION}的{lab(code)}不能是个体工商户占位码{placeholder}")),
         gxe.ExpectColumnValuesToNotBeNull(
             column=code, row_condition=business_without_gszc,
-            meta=sid(code, f"{INDIVIDUAL_BUSINESS}未填写{lab(code)}或{lab(gszc)}")),
+            meta=subject_id(code, f"{INDIVIDUAL_BUSINESS}未填写{lab(code)}或{lab(gszc)}")),
         gxe.ExpectColumnValuesToNotBeInSet(
-            column=code, value_set=placeholder, row_condition=business_without_gszc,
-            meta=sid(code, f"{INDIVIDUAL_BUSINESS}使用占位码{INDIVIDUAL_BUSINESS_PLACEHOLDER}时须填写{lab(gszc)}")),
+            column=code, value_set=[placeholder], row_condition=business_without_gszc,
+            meta=subject_id(code, f"{INDIVIDUAL_BUSINESS}使用占位码{placeholder}时须填写{lab(gszc)}")),
         gxe.ExpectColumnValuesToNotBeNull(
-            column=f"{p}XDR_ZJLX", row_condition=person, meta=sid(f"{p}XDR_ZJLX", f"{PERSON}未填写{lab(f'{p}XDR_ZJLX')}")),
+            column=id_type, row_condition=person, meta=subject_id(id_type, f"{PERSON}未填写{lab(id_type)}")),
         gxe.ExpectColumnValuesToNotBeNull(
-            column=f"{p}XDR_ZJHM", row_condition=person, meta=sid(f"{p}XDR_ZJHM", f"{PERSON}未填写{lab(f'{p}XDR_ZJHM')}")),
+            column=id_no, row_condition=person, meta=subject_id(id_no, f"{PERSON}未填写{lab(id_no)}")),
         gxe.ExpectColumnValuesToBeNull(
-            column=code, row_condition=person, meta=sid(code, f"{PERSON}不应填写{lab(code)}")),
+            column=code, row_condition=person, meta=subject_id(code, f"{PERSON}不应填写{lab(code)}")),
         gxe.ExpectColumnValuesToNotBeNull(
-            column=f"{p}FRDB", row_condition=org,
-            meta=_meta("LEGAL_REP", f"{p}FRDB", f"{ORGANISATION}未填写{lab(f'{p}FRDB')}")),
+            column=legal_rep, row_condition=org,
+            meta=_meta("LEGAL_REP", legal_rep, f"{ORGANISATION}未填写{lab(legal_rep)}")),
     ]
 
 
 def _penalty_rules(feed: Feed) -> list:
-    lab = lambda c: _label(feed, c)  # noqa: E731
-    kinds = "CF_CFLB"
+    """FINE_AMOUNT, CONFISCATION_AMOUNT, LICENCE_REVOKED: what a 处罚类别 requires besides itself."""
+    lab = feed_label(feed)
+    fine, confiscated, licence = "CF_NR_FK", "CF_NR_WFFF", "CF_NR_ZKDX"
     return [
         cfe.ExpectPenaltyDetailToBeGiven(
-            column_A=kinds, column_B="CF_NR_FK", kinds=[FINE_KIND], amount="positive",
-            filled_amount_not_negative=True,
-            meta=_meta("FINE_AMOUNT", "CF_NR_FK",
-                       f"处罚类别含{FINE_KIND}时{lab('CF_NR_FK')}应为大于0的数字；填写时不得为负数或非数字")),
+            column_A="CF_CFLB", column_B=fine, kinds=[FINE_KIND], amount="positive", filled_amount_not_negative=True,
+            meta=_meta("FINE_AMOUNT", fine,
+                       f"处罚类别含{FINE_KIND}时{lab(fine)}应为大于0的数字；填写时不得为负数或非数字")),
         cfe.ExpectPenaltyDetailToBeGiven(
-            column_A=kinds, column_B="CF_NR_WFFF", kinds=list(CONFISCATION_KINDS), amount="non_negative",
-            meta=_meta("CONFISCATION_AMOUNT", "CF_NR_WFFF",
-                       f"处罚类别含{'或'.join(CONFISCATION_KINDS)}时{lab('CF_NR_WFFF')}应为不小于0的数字")),
+            column_A="CF_CFLB", column_B=confiscated, kinds=list(CONFISCATION_KINDS), amount="non_negative",
+            meta=_meta("CONFISCATION_AMOUNT", confiscated,
+                       f"处罚类别含{'或'.join(CONFISCATION_KINDS)}时{lab(confiscated)}应为不小于0的数字")),
         cfe.ExpectPenaltyDetailToBeGiven(
-            column_A=kinds, column_B="CF_NR_ZKDX", kinds=list(LICENCE_REVOCATION_KINDS),
-            meta=_meta("LICENCE_REVOKED", "CF_NR_ZKDX",
-                       f"处罚类别含暂扣或吊销许可证件、执照时应填写{lab('CF_NR_ZKDX')}")),
+            column_A="CF_CFLB", column_B=licence, kinds=list(LICENCE_REVOCATION_KINDS),
+            meta=_meta("LICENCE_REVOKED", licence, f"处罚类别含暂扣或吊销许可证件、执照时应填写{lab(licence)}")),
     ]
 
 
@@ -191,15 +182,15 @@ def _duplicate_rule(feed: Feed):
     if not key:
         return cfe.ExpectRecordKeyToBeUniqueInBatch(
             column_list=feed.codes, meta=_meta("DUPLICATE", None, "与本批次中前面一行的全部字段相同"))
-    detail = f"记录键{'+'.join(_label(feed, c) for c in key)}与本批次中前面一行相同"
-    meta = _meta("DUPLICATE", ",".join(key), detail)
+    lab = feed_label(feed)
+    meta = _meta("DUPLICATE", ",".join(key), f"记录键{'+'.join(lab(c) for c in key)}与本批次中前面一行相同")
     if len(key) == 1:
         return cfe.ExpectColumnValuesToBeUniqueInBatch(column=key[0], meta=meta)
     # an empty required part of the key is REQUIRED's, not DUPLICATE's (rules.md, notes)
-    required_parts = [Column(c).is_not_null() for c in key if feed.by_code[c].is_required]
     condition = None
-    for part in required_parts:
-        condition = part if condition is None else condition & part
+    for c in key:
+        if feed.by_code[c].is_required:
+            condition = Column(c).is_not_null() if condition is None else condition & Column(c).is_not_null()
     return cfe.ExpectRecordKeyToBeUniqueInBatch(column_list=key, row_condition=condition, meta=meta)
 
 

@@ -10,6 +10,7 @@ and no ID number in particular, leaves this module unmasked.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import logging
 import os
@@ -35,13 +36,13 @@ from .identifiers import mask  # noqa: E402
 from .rules import merge_messages  # noqa: E402
 from .suites import SUITES_DIR, load_suite  # noqa: E402
 
-log = logging.getLogger(__name__)
-
 # Every white space character Python knows, the full-width space U+3000 among them (rules.md, notes).
 WHITESPACE = "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace())
 
+# source_row is the frame's named index: GX then lists failing rows without a per-row lookup (its per-row
+# path costs ~50 µs a row, a minute for a column of a million bad values); values are not listed at all.
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["source_row"],
-                 "return_unexpected_index_query": False}
+                 "exclude_unexpected_values": True, "return_unexpected_index_query": False}
 # What stays of each expectation's result once row lists (raw values) are dropped.
 KEPT_RESULT_KEYS = ("element_count", "missing_count", "missing_percent", "unexpected_count", "unexpected_percent",
                     "unexpected_percent_nonmissing", "unexpected_percent_total")
@@ -72,18 +73,15 @@ class ValidationOutcome:
 def trim(values: pd.Series) -> pd.Series:
     """Raw text with leading/trailing white space removed, blank made empty, as a categorical column.
 
-    Categorical on purpose: GX's pandas engine copies the whole frame several times per expectation, which
-    for text (object) columns dominates the run time; copying category codes is cheap. Trimming works on the
-    distinct values only.
+    Categorical on purpose: GX's pandas engine copies and fingerprints the whole frame, several times per
+    expectation, which for text (object) columns dominates the run time; category codes are cheap to copy, and
+    the custom expectations check each distinct value once.
     """
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))   # empty (None/NaN) -> code -1
-    texts = [u.strip(WHITESPACE) if isinstance(u, str) else str(u).strip(WHITESPACE) for u in uniques]
-    if texts != list(uniques):
-        # values that differ only in white space become one value
-        remap, categories = pd.factorize(np.array(texts, dtype=object))
-        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
-    else:
-        categories = uniques
+    raw = values.to_numpy(dtype=object)
+    texts = np.array([v.strip(WHITESPACE) if type(v) is str else
+                      (None if v is None or v is pd.NA or v != v else str(v).strip(WHITESPACE)) for v in raw],
+                     dtype=object)
+    codes, categories = pd.factorize(texts, size_hint=len(texts))   # empty (None) -> code -1
     blank = np.flatnonzero(categories == "")
     if len(blank):
         codes = np.where(codes == blank[0], -1, codes - (codes > blank[0]))
@@ -92,16 +90,22 @@ def trim(values: pd.Series) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False), index=values.index)
 
 
-def prepare(feed: Feed, df: pd.DataFrame, missing_required: list[str]) -> pd.DataFrame:
-    """The frame GX validates: source_row, submitted_at and the feed's fields trimmed; a required column the
-    file lacks is left out, so that MISSING_COLUMN is GX's own finding and no other rule sees the column."""
+def prepare(feed: Feed, df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The frame GX validates: indexed by source_row, submitted_at and the given field columns, trimmed.
+
+    A required column the file lacks is not among `columns`, so MISSING_COLUMN is GX's own finding and no
+    other rule sees it; a field no expectation reads is left out too (less for GX to copy).
+    """
+    index = pd.Index(df["source_row"].astype("int64").to_numpy(), name="source_row")
+    if not index.is_unique:
+        raise ValueError(f"source_row must be unique within one file and feed ({feed.name})")
     df = df.reset_index(drop=True)
-    empty = pd.Series(pd.Categorical.from_codes(np.full(len(df), -1), categories=[]), index=df.index)
-    out = {"source_row": df["source_row"].astype("int64"), "submitted_at": pd.to_datetime(df["submitted_at"])}
-    for code in feed.codes:
-        if code not in missing_required:
-            out[code] = trim(df[code]) if code in df.columns else empty
-    return pd.DataFrame(out)
+    out = {"submitted_at": pd.to_datetime(df["submitted_at"])}
+    for code in columns:
+        out[code] = trim(df[code] if code in df.columns else pd.Series([None] * len(df), dtype=object))
+    frame = pd.DataFrame(out)
+    frame.index = index
+    return frame
 
 
 def referenced_columns(kwargs: dict) -> set[str]:
@@ -143,7 +147,6 @@ class Validator:
         self._datasource = ctx.data_sources.add_pandas("credit_feeds")
         self._batch_definitions: dict[str, object] = {}
         self._suites: dict[str, tuple[gx.ExpectationSuite, dict, str]] = {}
-        self._stored_results = 0
 
     # ------------------------------------------------------------------------------------------ set-up
 
@@ -165,17 +168,17 @@ class Validator:
     def validate(self, feed: Feed, df: pd.DataFrame, missing_columns: set[str], batch_name: str) -> ValidationOutcome:
         evaluated_at = dt.datetime.now(dt.timezone.utc)
         suite, data, version = self._suite(feed)
-        missing_required = [c for c in feed.required_codes if c in missing_columns or c not in df.columns]
-        frame = prepare(feed, df, missing_required)
-
-        if missing_required:
+        gone = {c for c in feed.required_codes if c in missing_columns or c not in df.columns}
+        if gone:
             # expectations that read a missing column cannot be checked: only MISSING_COLUMN speaks for it
-            gone = set(missing_required)
             kept = [e for e in data["expectations"]
                     if e["type"] == "expect_column_to_exist" or not referenced_columns(e["kwargs"]) & gone]
             run_suite = gx.ExpectationSuite(name=suite.name, expectations=kept, meta=data.get("meta"))
         else:
-            run_suite = suite
+            kept, run_suite = data["expectations"], suite
+        read = set().union(*(referenced_columns(e["kwargs"]) for e in kept
+                             if e["type"] != "expect_column_to_exist"))
+        frame = prepare(feed, df, [c for c in feed.codes if c in read and c not in gone])
         batch = self._batch_definition(feed).get_batch(batch_parameters={"dataframe": frame})
         result = batch.validate(run_suite, result_format=RESULT_FORMAT)
         _raise_on_errors(result, feed)
@@ -210,7 +213,6 @@ class Validator:
             batch_identifier=safe,
         )
         self._context.validation_results_store.set(key, result)
-        self._stored_results += 1
 
     def build_data_docs(self) -> Path | None:
         """Build GX Data Docs of every suite used and every validation of this run; the index page's path."""
@@ -255,49 +257,55 @@ def _shown_values(feed: Feed, frame: pd.DataFrame, fields: str | None, positions
 
 
 def _rejections(feed: Feed, frame: pd.DataFrame, result) -> list[Rejection]:
-    """One Rejection per (row, broken rule); several fields breaking one rule in a row are joined."""
-    order = {code: i for i, code in enumerate(feed.codes)}
-    row_index = pd.Index(frame["source_row"])
-    parts: list[pd.DataFrame] = []
+    """One Rejection per (row, broken rule); several fields breaking one rule in a row are joined (feed order)."""
+    position = {code: i for i, code in enumerate(feed.codes)}
+    broken: list[tuple[str, str | None, str]] = []          # (rule_id, field, message) per failed expectation
+    rows_parts, which_parts, values = [], [], []
     for res in result.results:
         if res.success:
             continue
         meta = res.expectation_config.meta
         if res.expectation_config.type == "expect_column_to_exist":
-            rows = frame["source_row"].to_numpy()
-            positions = np.arange(len(frame))
+            rows = frame.index.to_numpy()                     # a missing column: every row
         else:
-            rows = np.array([d["source_row"] for d in res.result["unexpected_index_list"]], dtype=np.int64)
-            positions = row_index.get_indexer(rows)
+            listed = res.result.get("unexpected_index_list") or [{"source_row": []}]
+            rows = np.asarray(listed[0]["source_row"], dtype=np.int64)
         if not len(rows):
             continue
         field = meta.get("field")
-        parts.append(pd.DataFrame({
-            "source_row": rows,
-            "rule_id": meta["rule_id"],
-            "field": field,
-            "value": _shown_values(feed, frame, field, positions),
-            "message": meta["message_zh"],
-            "order": order.get((field or "").split(",")[0], -1),
-        }))
-    if not parts:
+        rows_parts.append(rows)
+        which_parts.append(np.full(len(rows), len(broken)))
+        values += _shown_values(feed, frame, field, frame.index.get_indexer(rows))
+        broken.append((meta["rule_id"], field, meta["message_zh"]))
+    if not broken:
         return []
-    table = pd.concat(parts, ignore_index=True).sort_values(["source_row", "rule_id", "order"], kind="stable")
-    several = table.duplicated(["source_row", "rule_id"], keep=False).to_numpy()
-    out = [Rejection(int(r), rule, f, v, m) for r, rule, f, v, m in
-           table.loc[~several, ["source_row", "rule_id", "field", "value", "message"]].itertuples(index=False)]
-    for (row, rule), group in table.loc[several].groupby(["source_row", "rule_id"], sort=False):
-        fields, values, messages = [], [], []
-        for f, v, m in group[["field", "value", "message"]].itertuples(index=False):
-            if f not in fields:
-                fields.append(f)
-                values.append(v)
-            messages.append(m)
-        out.append(Rejection(
-            int(row), rule,
-            ",".join(f for f in fields if f) or None,
-            None if all(v is None for v in values) else ",".join(v or "" for v in values),
-            merge_messages(rule, messages),
-        ))
-    out.sort(key=lambda r: (r.source_row, r.rule_id))
+    rows, which = np.concatenate(rows_parts), np.concatenate(which_parts)
+    rule_rank = {rule: i for i, rule in enumerate(sorted({b[0] for b in broken}))}
+    rank = np.array([rule_rank[b[0]] for b in broken])[which]
+    field_rank = np.array([position.get((b[1] or "").split(",")[0], -1) for b in broken])[which]
+    order = np.lexsort((field_rank, rank, rows)).tolist()   # by row, then rule, then field order
+
+    rows_list, which_list = rows.tolist(), which.tolist()
+    out = []
+    for (row, rule), group in itertools.groupby(order, key=lambda i: (rows_list[i], broken[which_list[i]][0])):
+        members = list(group)
+        if len(members) == 1:                                # the usual case: one expectation, one rejection
+            _, field, message_zh = broken[which_list[members[0]]]
+            out.append(Rejection(row, rule, field, values[members[0]], message_zh))
+        else:
+            out.append(_merged(row, rule, [(broken[which_list[i]], values[i]) for i in members]))
     return out
+
+
+def _merged(row: int, rule: str, parts: list[tuple[tuple[str, str | None, str], str | None]]) -> Rejection:
+    fields, values = [], []
+    for (_, field, _), value in parts:
+        if field not in fields:
+            fields.append(field)
+            values.append(value)
+    return Rejection(
+        row, rule,
+        ",".join(f for f in fields if f) or None,
+        None if all(v is None for v in values) else ",".join(v or "" for v in values),
+        merge_messages(rule, [message for (_, _, message), _ in parts]),
+    )

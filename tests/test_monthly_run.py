@@ -1,0 +1,162 @@
+"""The whole month end to end: `credit-feeds run` on the committed sample feeds runs the real Airflow DAG (GX, dbt
+through Cosmos, DuckDB), and the warehouse agrees with what the generator planted (include/sample_feeds_expected.json).
+A second run on the same landing zone changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from credit_feeds.feeds import FEEDS
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "include" / "sample_feeds"
+EXPECTED = json.loads((ROOT / "include" / "sample_feeds_expected.json").read_text(encoding="utf-8"))
+CLI = Path(sys.executable).parent / "credit-feeds"
+DISCLOSURE_FEEDS = ("license", "penalty")
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(CLI), *args], capture_output=True, text=True, env=os.environ.copy(), timeout=900)
+
+
+def snapshot(warehouse: Path) -> dict[str, str]:
+    """A digest of every table's content (order-independent), outside the columns that record when things ran."""
+    volatile = {"received_at", "validated_at", "evaluated_at", "run_id", "result_json", "started_at", "finished_at"}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema IN ('raw', 'audit', 'marts') AND table_name <> 'pipeline_runs' ORDER BY 1, 2").fetchall()
+        out = {}
+        for schema, name in tables:
+            cols = [c for (c,) in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema=? AND table_name=? "
+                "ORDER BY ordinal_position", [schema, name]).fetchall() if c not in volatile]
+            rows = con.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} FROM {schema}."{name}"').fetchall()
+            out[f"{schema}.{name}"] = hashlib.sha256("\n".join(sorted(map(repr, rows))).encode()).hexdigest()
+        return out
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory):
+    base = tmp_path_factory.mktemp("month")
+    warehouse, out = base / "warehouse.duckdb", base / "out"
+    first = run_cli("run", "--feeds", str(SAMPLE), "--month", "2022-06", "--warehouse", str(warehouse), "--out", str(out))
+    assert first.returncode == 0, first.stderr[-3000:]
+    return {"warehouse": warehouse, "out": out, "stdout": first.stdout}
+
+
+@pytest.fixture
+def con(month):
+    """Read-only, and closed after each test: the rerun below needs the warehouse for writing."""
+    c = duckdb.connect(str(month["warehouse"]), read_only=True)
+    yield c
+    c.close()
+
+
+def test_run_prints_where_the_bulletin_is(month):
+    bulletin = month["out"] / "bulletin-2022-06.md"
+    assert str(bulletin) in month["stdout"]
+    for ext in ("md", "html", "docx"):
+        assert (month["out"] / f"bulletin-2022-06.{ext}").stat().st_size > 1000
+
+
+def test_every_file_is_accounted_for(con):
+    got = dict(con.execute("SELECT path, status FROM audit.files").fetchall())
+    expected = {f["path"]: f["expected_status"] for f in EXPECTED["files"]}
+    assert got == expected
+    assert all(r for (r,) in con.execute("SELECT reason FROM audit.files WHERE status <> 'loaded'").fetchall())
+
+
+def test_every_row_is_loaded_or_rejected(con):
+    loaded_rows = con.execute("SELECT sum(rows_total), sum(rows_accepted) + sum(rows_rejected) FROM audit.files "
+                              "WHERE status = 'loaded'").fetchone()
+    assert loaded_rows[0] == loaded_rows[1]
+    raw_rows = sum(con.execute(f"SELECT count(*) FROM raw.{feed.table}").fetchone()[0] for feed in FEEDS.values())
+    malformed = con.execute("SELECT count(*) FROM raw.malformed_lines").fetchone()[0]
+    assert raw_rows + malformed == loaded_rows[0]
+    assert malformed == EXPECTED["malformed_lines"]
+
+
+def test_rejections_per_rule_match_what_was_planted(con):
+    got = dict(con.execute("SELECT rule_id, count(DISTINCT (file_id, source_row)) FROM audit.rejections "
+                           "GROUP BY rule_id").fetchall())
+    assert got == EXPECTED["rejections_by_rule"]
+
+
+def test_unit_monthly_quality_matches_independent_counts(con):
+    rows = con.execute("""
+        SELECT unit_code, feed, submitted, accepted, compliance_rate, timeliness_base, timely, timeliness_rate
+        FROM marts.unit_monthly_quality WHERE report_month = DATE '2022-06-01' AND feed IN ('license', 'penalty')
+    """).fetchall()
+    got = {(u, f): r for u, f, *r in rows}
+    expected = {(u, f): c for u, feeds in EXPECTED["units"].items() for f, c in feeds.items()
+                if f in DISCLOSURE_FEEDS and c["submitted"] > 0}
+    assert set(got) == set(expected)
+    for key, c in expected.items():
+        submitted, accepted, compliance, base, timely, timeliness = got[key]
+        assert (submitted, accepted, base, timely) == (c["submitted"], c["accepted"], c["timeliness_base"], c["timely"]), key
+        assert compliance == pytest.approx(c["accepted"] / c["submitted"])
+        assert timeliness == (pytest.approx(c["timely"] / c["timeliness_base"]) if c["timeliness_base"] else None)
+
+
+def test_seed_like_rates(con):
+    """The sample keeps seed 001's character: 江汉区 license near 93.69%, some units at 100%."""
+    rate = dict(((u, f), r) for u, f, r in con.execute(
+        "SELECT unit_name, feed, compliance_rate FROM marts.unit_monthly_quality").fetchall())
+    assert 0.90 <= rate[("江汉区", "license")] <= 0.97
+    assert any(r == 1.0 for (u, f), r in rate.items() if f in DISCLOSURE_FEEDS)
+
+
+def test_bulletin_states_the_totals_from_marts(con, month):
+    o = con.execute("SELECT disclosures_submitted, disclosures_accepted, disclosures_compliance_rate, "
+                    "disclosures_timeliness_rate FROM marts.monthly_overview WHERE report_month = DATE '2022-06-01'").fetchone()
+    expected_submitted = sum(c["submitted"] for feeds in EXPECTED["units"].values()
+                             for f, c in feeds.items() if f in DISCLOSURE_FEEDS)
+    assert o[0] == expected_submitted
+    text = (month["out"] / "bulletin-2022-06.md").read_text(encoding="utf-8")
+    sentence = (f"6月份，各区、市各部门报送“双公示”信息总量{o[0] / 10000:.2f}万条，清洗入库{o[1] / 10000:.2f}万条，"
+                f"数据合规率{o[2] * 100:.2f}%，及时率{o[3] * 100:.2f}%。")
+    assert sentence in text
+
+
+def test_no_unmasked_id_numbers_outside_raw(con, month):
+    ids = [r for (r,) in con.execute(
+        "SELECT DISTINCT trim(XK_XDR_ZJHM) FROM raw.license WHERE length(trim(XK_XDR_ZJHM)) = 18 UNION "
+        "SELECT DISTINCT trim(CF_XDR_ZJHM) FROM raw.penalty WHERE length(trim(CF_XDR_ZJHM)) = 18").fetchall()]
+    assert ids, "the sample should hold natural persons"
+    dumped = "\n".join(str(r) for (r,) in con.execute("SELECT value_masked FROM audit.rejections").fetchall())
+    dumped += "\n".join(str(r) for r in con.execute("SELECT * FROM marts.fct_disclosures").fetchall())
+    dumped += "\n".join(r for (r,) in con.execute("SELECT result_json FROM audit.validation_runs").fetchall())
+    for path in month["out"].rglob("*"):
+        if path.suffix in (".md", ".html", ".json"):
+            dumped += path.read_text(encoding="utf-8", errors="replace")
+    leaked = [i for i in ids if i in dumped]
+    assert not leaked
+
+
+def test_rerun_changes_nothing(month):
+    before = snapshot(month["warehouse"])
+    again = run_cli("run", "--feeds", str(SAMPLE), "--month", "2022-06", "--warehouse", str(month["warehouse"]),
+                    "--out", str(month["out"]))
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert snapshot(month["warehouse"]) == before
+
+
+def test_clear_errors(tmp_path):
+    r = run_cli("run", "--feeds", str(tmp_path / "nowhere"), "--month", "2022-06",
+                "--warehouse", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "o"))
+    assert r.returncode != 0 and "nowhere" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = run_cli("run", "--feeds", str(SAMPLE), "--month", "2031-01",
+                "--warehouse", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "o"))
+    assert r.returncode != 0 and "calendar" in r.stderr and "calendar_overrides.csv" in r.stderr

@@ -1,6 +1,12 @@
 """Field compliance: validate every received file not yet validated with its feed's GX suite, and record the
-outcome in `audit.validation_runs` and `audit.rejections` (one transaction per file, so a rerun validates
-exactly the files a crash left unvalidated)."""
+outcome in `audit.validation_runs` and `audit.rejections`.
+
+Files are validated in batches: all pending rows of one feed whose files lack the same required columns go
+through GX together (GX costs ~0.4 s per validation whatever its size, so one validation per small file would
+dominate a month). Each file still gets its own `audit.validation_runs` row (its rows, its success, the suite
+version, and the GX result of the batch it was part of, named by `batch_id`), and each file's rejections and
+audit record are committed in one transaction, so a rerun validates exactly the files a crash left unvalidated.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,18 @@ import datetime as dt
 import json
 import logging
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .feeds import FEEDS
+import pandas as pd
+
+from .feeds import FEEDS, Feed
 from .warehouse import raw_feed_columns
 
 log = logging.getLogger(__name__)
+
+BATCH_ROWS = 500_000   # rows per GX validation: bounds memory at any scale
 
 
 @dataclass
@@ -29,10 +40,39 @@ class ComplianceSummary:
                 "rows_rejected": self.rows_rejected, "rejections_by_rule": dict(sorted(self.rejections_by_rule.items()))}
 
 
-def _feed_frame(con, feed, file_id: str):
-    cols = ", ".join(f'"{c}"' for c, _ in raw_feed_columns(feed) if c not in ("file_id", "extra"))
-    return con.execute(f"SELECT {cols} FROM raw.{feed.table} WHERE file_id = ? ORDER BY source_row",
-                       [file_id]).df()
+@dataclass
+class FileResult:
+    """What one file's validation adds to the audit trail, per feed."""
+    runs: list[tuple] = field(default_factory=list)
+    rejections: list[tuple] = field(default_factory=list)
+
+
+def _rows(con, feed: Feed, file_ids: list[str]) -> pd.DataFrame:
+    cols = ", ".join(f'"{c}"' for c, _ in raw_feed_columns(feed) if c != "extra")
+    return con.execute(f"SELECT {cols} FROM raw.{feed.table} WHERE list_contains(?, file_id) "
+                       f"ORDER BY file_id, source_row", [file_ids]).df()
+
+
+def _batches(pending: list[tuple[str, str, str]]):
+    """(feed, missing required columns) -> file ids, from each pending file's recorded columns."""
+    groups: dict[tuple[str, frozenset], list[str]] = defaultdict(list)
+    for file_id, _path, columns_json in pending:
+        for feed_name, columns in json.loads(columns_json or "{}").items():
+            feed = FEEDS[feed_name]
+            groups[(feed_name, frozenset(set(feed.required_codes) - set(columns)))].append(file_id)
+    return groups
+
+
+def _chunks(file_ids: list[str], sizes: dict[str, int]):
+    chunk, rows = [], 0
+    for file_id in file_ids:
+        if chunk and rows + sizes[file_id] > BATCH_ROWS:
+            yield chunk
+            chunk, rows = [], 0
+        chunk.append(file_id)
+        rows += sizes[file_id]
+    if chunk:
+        yield chunk
 
 
 def validate_pending(con, data_docs_dir: Path | None = None, validator=None) -> ComplianceSummary:
@@ -46,43 +86,56 @@ def validate_pending(con, data_docs_dir: Path | None = None, validator=None) -> 
     if not pending:
         return summary
     validator = validator or Validator(data_docs_dir)
-    for file_id, path, columns_json in pending:
-        outcomes = []
-        for feed_name, columns in json.loads(columns_json or "{}").items():
-            feed = FEEDS[feed_name]
-            frame = _feed_frame(con, feed, file_id)
-            if frame.empty:
-                continue
-            missing = set(feed.required_codes) - set(columns)
-            outcome = validator.validate(feed, frame, missing, batch_name=f"{path}#{feed_name}")
-            outcomes.append((feed, outcome, frame))
-        _record(con, file_id, outcomes, summary)
+    sizes = dict(con.execute("SELECT file_id, rows_total FROM audit.files WHERE status = 'loaded'").fetchall())
+    results: dict[str, FileResult] = {file_id: FileResult() for file_id, _, _ in pending}
+    for (feed_name, missing), file_ids in sorted(_batches(pending).items(), key=lambda kv: (kv[0][0], sorted(kv[0][1]))):
+        feed = FEEDS[feed_name]
+        for chunk in _chunks(file_ids, sizes):
+            _validate_batch(con, validator, feed, set(missing), chunk, results, summary)
+    for file_id, _path, _cols in pending:
+        _record(con, file_id, results[file_id])
         summary.files_validated += 1
     log.info("validation: %s", summary.as_dict())
     return summary
 
 
-def _record(con, file_id: str, outcomes, summary: ComplianceSummary) -> None:
+def _validate_batch(con, validator, feed: Feed, missing: set[str], file_ids: list[str],
+                    results: dict[str, FileResult], summary: ComplianceSummary) -> None:
+    frame = _rows(con, feed, file_ids)
+    if frame.empty:
+        return
+    # GX sees one row number per batch row; the real (file_id, source_row) is restored below
+    lineage = frame[["file_id", "source_row", "unit_code"]].copy()
+    frame["source_row"] = range(1, len(frame) + 1)
+    batch_id = uuid.uuid4().hex
+    outcome = validator.validate(feed, frame, missing, batch_name=f"{feed.name}-{batch_id[:12]}")
+    file_of = lineage["file_id"].tolist()
+    row_of = lineage["source_row"].tolist()
+    unit_of = lineage["unit_code"].tolist()
+    rejected: dict[str, set[int]] = defaultdict(set)
+    for r in outcome.rejections:
+        i = r.source_row - 1
+        results[file_of[i]].rejections.append(
+            (file_of[i], row_of[i], unit_of[i], feed.name, r.rule_id, r.field, r.value_masked, r.message_zh, batch_id))
+        rejected[file_of[i]].add(row_of[i])
+        summary.rejections_by_rule[r.rule_id] = summary.rejections_by_rule.get(r.rule_id, 0) + 1
+    for file_id, rows in lineage.groupby("file_id").size().items():
+        results[file_id].runs.append(
+            (uuid.uuid4().hex, file_id, feed.name, outcome.suite_name, outcome.suite_version, outcome.gx_version,
+             not rejected[file_id], int(rows), len(rejected[file_id]), outcome.evaluated_at, outcome.result_json,
+             batch_id))
+        summary.rows_evaluated += int(rows)
+        summary.rows_rejected += len(rejected[file_id])
+
+
+def _record(con, file_id: str, result: FileResult) -> None:
     con.execute("BEGIN")
     try:
-        for feed, outcome, frame in outcomes:
-            run_id = uuid.uuid4().hex
-            rejected_rows = {r.source_row for r in outcome.rejections}
-            con.execute(
-                "INSERT INTO audit.validation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [run_id, file_id, feed.name, outcome.suite_name, outcome.suite_version, outcome.gx_version,
-                 outcome.success, outcome.rows_evaluated, len(rejected_rows), outcome.evaluated_at,
-                 outcome.result_json])
-            unit_of = dict(zip(frame["source_row"].tolist(), frame["unit_code"].tolist()))
-            if outcome.rejections:
-                con.executemany(
-                    "INSERT INTO audit.rejections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(file_id, r.source_row, unit_of.get(r.source_row), feed.name, r.rule_id, r.field,
-                      r.value_masked, r.message_zh, run_id) for r in outcome.rejections])
-            summary.rows_evaluated += outcome.rows_evaluated
-            summary.rows_rejected += len(rejected_rows)
-            for r in outcome.rejections:
-                summary.rejections_by_rule[r.rule_id] = summary.rejections_by_rule.get(r.rule_id, 0) + 1
+        if result.runs:
+            con.executemany("INSERT INTO audit.validation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            result.runs)
+        if result.rejections:
+            con.executemany("INSERT INTO audit.rejections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", result.rejections)
         # rows_rejected counts distinct rows of the file with any rejection (malformed lines included)
         con.execute("""
             UPDATE audit.files SET

@@ -1,7 +1,7 @@
 """Custom Great Expectations for the rules of rules.md that GX has no built-in for.
 
-One small class per rule (FINE_AMOUNT, CONFISCATION_AMOUNT and LICENCE_REVOKED share one; DUPLICATE has a
-one-column and a many-column form), vectorised with numpy and run once per distinct value (a pure-Python map
+One small class per rule (FINE_AMOUNT, CONFISCATION_AMOUNT and LICENCE_REVOKED share one; DUPLICATE's key
+always includes the file), vectorised with numpy and run once per distinct value (a pure-Python map
 expectation costs ~2.5 s per million rows, stack-facts.md). Every check lets pass what it cannot judge because
 another rule already rejects it ("does not fire a second time", rules.md): an empty value is REQUIRED's, an
 unparseable date passes DATE_FUTURE and DATE_ORDER, an empty 处罚类别 requires no fine amount.
@@ -348,23 +348,6 @@ class ExpectPenaltyDetailToBeGiven(_ShowsRule, ColumnPairMapExpectation):
                     "mostly")
 
 
-class ColumnValuesFirstOccurrence(ColumnMapMetricProvider):
-    condition_metric_name = "column_values.credit_feeds_first_occurrence"
-    filter_column_isnull = False
-
-    @column_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column, **kwargs):
-        return column.isna() | ~column.duplicated(keep="first")
-
-
-class ExpectColumnValuesToBeUniqueInBatch(_ShowsRule, ColumnMapExpectation):
-    """Expect each value (a one-column record key) to occur once: every occurrence after the first is
-    unexpected (rule DUPLICATE). GX's own uniqueness expectation flags the first occurrence too."""
-
-    map_metric = "column_values.credit_feeds_first_occurrence"
-    success_keys = ("mostly",)
-
-
 class CompoundColumnsFirstOccurrence(MulticolumnMapMetricProvider):
     condition_metric_name = "multicolumn_values.credit_feeds_first_occurrence"
     condition_domain_keys = ("batch_id", "table", "column_list", "row_condition", "condition_parser",
@@ -392,6 +375,5 @@ CUSTOM_EXPECTATIONS = (
     ExpectColumnValuesToBeValidUscc,
     ExpectColumnValuesToBeValidResidentId,
     ExpectPenaltyDetailToBeGiven,
-    ExpectColumnValuesToBeUniqueInBatch,
     ExpectRecordKeyToBeUniqueInBatch,
 )

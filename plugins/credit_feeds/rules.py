@@ -45,10 +45,10 @@ def message(rule_id: str, detail: str | None = None) -> str:
     return f"{text}{DETAIL_SEPARATOR}{detail}" if detail else text
 
 
-def detail_of(rule_id: str, message_zh: str) -> str:
+def detail_of(rule_id: str, text: str) -> str:
     """The detail part of a message built by `message` ("" when there is none)."""
     prefix = RULES[rule_id] + DETAIL_SEPARATOR
-    return message_zh[len(prefix):] if message_zh.startswith(prefix) else ""
+    return text[len(prefix):] if text.startswith(prefix) else ""
 
 
 def merge_messages(rule_id: str, messages: list[str]) -> str:

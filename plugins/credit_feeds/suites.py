@@ -178,20 +178,20 @@ def _penalty_rules(feed: Feed) -> list:
 
 
 def _duplicate_rule(feed: Feed):
+    """DUPLICATE is per file (rules.md: "more than once in one file"); files are validated in batches, so the key
+    always begins with the row's file_id."""
     key = list(feed.key_fields)
     if not key:
         return cfe.ExpectRecordKeyToBeUniqueInBatch(
-            column_list=feed.codes, meta=_meta("DUPLICATE", None, "与本批次中前面一行的全部字段相同"))
+            column_list=["file_id", *feed.codes], meta=_meta("DUPLICATE", None, "与同一文件中前面一行的全部字段相同"))
     lab = feed_label(feed)
-    meta = _meta("DUPLICATE", ",".join(key), f"记录键{'+'.join(lab(c) for c in key)}与本批次中前面一行相同")
-    if len(key) == 1:
-        return cfe.ExpectColumnValuesToBeUniqueInBatch(column=key[0], meta=meta)
+    meta = _meta("DUPLICATE", ",".join(key), f"记录键{'+'.join(lab(c) for c in key)}与同一文件中前面一行相同")
     # an empty required part of the key is REQUIRED's, not DUPLICATE's (rules.md, notes)
     condition = None
     for c in key:
         if feed.by_code[c].is_required:
             condition = Column(c).is_not_null() if condition is None else condition & Column(c).is_not_null()
-    return cfe.ExpectRecordKeyToBeUniqueInBatch(column_list=key, row_condition=condition, meta=meta)
+    return cfe.ExpectRecordKeyToBeUniqueInBatch(column_list=["file_id", *key], row_condition=condition, meta=meta)
 
 
 def build_suite(feed: Feed) -> gx.ExpectationSuite:

@@ -98,9 +98,11 @@ def prepare(feed: Feed, df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """
     index = pd.Index(df["source_row"].astype("int64").to_numpy(), name="source_row")
     if not index.is_unique:
-        raise ValueError(f"source_row must be unique within one file and feed ({feed.name})")
+        raise ValueError(f"source_row must be unique within one batch of feed {feed.name}")
     df = df.reset_index(drop=True)
-    out = {"submitted_at": pd.to_datetime(df["submitted_at"])}
+    out = {"submitted_at": pd.to_datetime(df["submitted_at"]),
+           # rows of several files are validated together; DUPLICATE's key begins with the file
+           "file_id": trim(df["file_id"] if "file_id" in df.columns else pd.Series([""] * len(df), dtype=object))}
     for code in columns:
         out[code] = trim(df[code] if code in df.columns else pd.Series([None] * len(df), dtype=object))
     frame = pd.DataFrame(out)

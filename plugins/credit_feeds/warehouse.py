@@ -56,7 +56,8 @@ AUDIT_DDL = {
         rows_evaluated INTEGER NOT NULL,
         rows_rejected INTEGER NOT NULL,
         evaluated_at TIMESTAMP NOT NULL,
-        result_json VARCHAR NOT NULL        -- GX result, personal data masked
+        result_json VARCHAR NOT NULL,       -- GX result of the batch the file was validated in, row lists dropped
+        batch_id VARCHAR NOT NULL           -- the GX validation (several files of one feed validated together)
     """,
     "rejections": """
         file_id VARCHAR NOT NULL,
@@ -67,7 +68,7 @@ AUDIT_DDL = {
         field VARCHAR,
         value_masked VARCHAR,
         message_zh VARCHAR NOT NULL,
-        run_id VARCHAR
+        batch_id VARCHAR                    -- the GX validation that found it (NULL for MALFORMED_LINE)
     """,
     "pipeline_runs": """
         run_id VARCHAR PRIMARY KEY,

@@ -18,7 +18,7 @@ renamed as (
         field,
         value_masked,
         message_zh,
-        run_id
+        batch_id
 
     from source
 

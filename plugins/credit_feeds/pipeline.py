@@ -90,12 +90,17 @@ def dbt_stage(warehouse: str, command: str = "build") -> None:
 
 
 def bulletin_stage(warehouse: str, out: str | Path, report_month: dt.date) -> dict:
+    """The bulletin (from marts alone) and, beside it, the units' rejection lists (from audit)."""
     from .bulletin import write_bulletin
+    from .returns import write_returns
 
     # not read_only: dbt-duckdb run in-process keeps the file open, and DuckDB refuses a second configuration
     con = connect(warehouse)
     try:
         paths = write_bulletin(con, report_month, Path(out))
+        returns = write_returns(con, report_month, Path(out))
     finally:
         con.close()
-    return {k: str(v) for k, v in paths.items() if k != "figures"}  # paths only: XCom stays small
+    result = {k: str(v) for k, v in paths.items() if k != "figures"}  # paths only: XCom stays small
+    result["returns"] = len(returns)
+    return result

@@ -160,3 +160,30 @@ def test_clear_errors(tmp_path):
     r = run_cli("run", "--feeds", str(SAMPLE), "--month", "2031-01",
                 "--warehouse", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "o"))
     assert r.returncode != 0 and "calendar" in r.stderr and "calendar_overrides.csv" in r.stderr
+
+
+def test_audit_site_renders_offline_and_its_links_resolve(month, tmp_path):
+    """The auditors' index page in a real headless browser (Debian's chromium), every link pointing at a file."""
+    import re
+    import shutil
+
+    index = month["out"] / "audit" / "index.html"
+    pages = [index, *index.parent.glob("*.html")]
+    for page in pages:
+        for href in re.findall(r'href="([^"#]+)"', page.read_text(encoding="utf-8")):
+            assert (page.parent / href).resolve().exists(), f"{page.name} links to missing {href}"
+    text = index.read_text(encoding="utf-8")
+    assert "data_docs/index.html" in text and "returns/jianghan-2022-06.xlsx" in text
+    assert "UNKNOWN_UNIT" in text and "UNREADABLE" in text
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Debian's chromium is needed (.ci/run installs it)"
+    shot = tmp_path / "audit.png"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    subprocess.run([chromium, *flags, f"--screenshot={shot}", "--window-size=1300,1000", index.as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+    dom = subprocess.run([chromium, *flags, "--dump-dom", index.as_uri()], check=True, capture_output=True,
+                         text=True, timeout=120).stdout
+    assert "信用信息报送审计" in dom and "打回清单" in dom

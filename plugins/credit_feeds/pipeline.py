@@ -90,7 +90,8 @@ def dbt_stage(warehouse: str, command: str = "build") -> None:
 
 
 def bulletin_stage(warehouse: str, out: str | Path, report_month: dt.date) -> dict:
-    """The bulletin (from marts alone) and, beside it, the units' rejection lists (from audit)."""
+    """The bulletin (from marts alone) and, beside it, the units' rejection lists and the audit site (from audit)."""
+    from .audit_site import write_audit_site
     from .bulletin import write_bulletin
     from .returns import write_returns
 
@@ -99,8 +100,10 @@ def bulletin_stage(warehouse: str, out: str | Path, report_month: dt.date) -> di
     try:
         paths = write_bulletin(con, report_month, Path(out))
         returns = write_returns(con, report_month, Path(out))
+        audit_index = write_audit_site(con, report_month, Path(out))
     finally:
         con.close()
     result = {k: str(v) for k, v in paths.items() if k != "figures"}  # paths only: XCom stays small
     result["returns"] = len(returns)
+    result["audit_site"] = str(audit_index)
     return result

@@ -187,3 +187,24 @@ def test_audit_site_renders_offline_and_its_links_resolve(month, tmp_path):
     dom = subprocess.run([chromium, *flags, "--dump-dom", index.as_uri()], check=True, capture_output=True,
                          text=True, timeout=120).stdout
     assert "信用信息报送审计" in dom and "打回清单" in dom
+
+
+def test_second_run_on_a_busy_warehouse_stops_with_a_clear_message(tmp_path):
+    """Another run holds the warehouse: the second stops at once (or waits with --wait), the warehouse untouched."""
+    warehouse = tmp_path / "w.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from credit_feeds.cli import file_lock\n"
+         f"with file_lock(Path({str(warehouse) + '.lock'!r}), False, 'w'):\n"
+         "    print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        r = run_cli("run", "--feeds", str(SAMPLE), "--month", "2022-06", "--warehouse", str(warehouse),
+                    "--out", str(tmp_path / "o"))
+        assert r.returncode == 1
+        assert "in use by another credit-feeds run" in r.stderr and f"pid {holder.pid}" in r.stderr
+        assert not warehouse.exists()
+    finally:
+        holder.kill()
+        holder.wait()

@@ -7,7 +7,9 @@ Runs the real Airflow DAG `credit_feeds_monthly` in-process for one report month
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import logging
 import os
@@ -36,8 +38,6 @@ def _preflight(args) -> str | None:
         require_calendar(month)
     except (RunError, LandingZoneError, CalendarNotCovered) as exc:
         return str(exc)
-    if args.warehouse.startswith(("postgresql://", "postgres://")):
-        return "a PostgreSQL warehouse is not supported by this version yet; use a DuckDB file"
     try:
         import duckdb
 
@@ -48,10 +48,15 @@ def _preflight(args) -> str | None:
     return None
 
 
+def _airflow_home() -> Path:
+    return Path(os.environ.get("AIRFLOW_HOME") or settings.PROJECT_ROOT / ".airflow")
+
+
 def _airflow_environment(error_file: Path) -> None:
     """Airflow's configuration for an in-process run: a private home with SQLite metadata, our DAGs, no examples."""
     settings.switch_off_telemetry()
-    home = Path(os.environ.setdefault("AIRFLOW_HOME", str(settings.PROJECT_ROOT / ".airflow")))
+    home = _airflow_home()
+    os.environ["AIRFLOW_HOME"] = str(home)
     home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(settings.PROJECT_ROOT / "dags"))
     os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(settings.PROJECT_ROOT / "plugins"))
@@ -62,7 +67,50 @@ def _airflow_environment(error_file: Path) -> None:
     os.environ["CREDIT_FEEDS_ERROR_FILE"] = str(error_file)
 
 
+@contextlib.contextmanager
+def file_lock(path: Path, wait: bool, what: str):
+    """Hold an exclusive flock on `path` for the block; if another process holds it, wait or raise RunBusy."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise RunBusy(f"{what} is in use by another credit-feeds run ({holder}); wait for it or rerun with --wait") \
+                from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} since {dt.datetime.now():%Y-%m-%d %H:%M:%S}")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.truncate(0)
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+class RunBusy(Exception):
+    pass
+
+
 def run(args) -> int:
+    if args.warehouse.startswith(("postgresql://", "postgres://")):
+        return _fail("a PostgreSQL warehouse is not supported by this version yet; use a DuckDB file")
+    try:
+        # one run per warehouse (DuckDB has one writer, and a run opens the file in several stages); every run also
+        # holds the Airflow home (its SQLite metadata) while it runs, so runs on different warehouses queue
+        warehouse = Path(args.warehouse).resolve()
+        with file_lock(warehouse.with_name(warehouse.name + ".lock"), args.wait, f"warehouse {args.warehouse}"), \
+                file_lock(_airflow_home() / "credit-feeds.lock", True, "Airflow home"):
+            return _run_locked(args)
+    except RunBusy as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"cannot open warehouse {args.warehouse}: {exc}")
+
+
+def _run_locked(args) -> int:
     if reason := _preflight(args):
         return _fail(reason)
     out = Path(args.out).resolve()
@@ -100,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--month", required=True, help="report month, YYYY-MM")
     p.add_argument("--warehouse", required=True, help="DuckDB file")
     p.add_argument("--out", required=True, help="output folder (bulletin, rejection lists, audit site)")
+    p.add_argument("--wait", action="store_true", help="wait for another run on the same warehouse instead of stopping")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(args)

@@ -29,7 +29,8 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 
 def snapshot(warehouse: Path) -> dict[str, str]:
     """A digest of every table's content (order-independent), outside the columns that record when things ran."""
-    volatile = {"received_at", "validated_at", "evaluated_at", "run_id", "result_json", "started_at", "finished_at"}
+    volatile = {"received_at", "validated_at", "evaluated_at", "run_id", "batch_id", "result_json", "started_at",
+                "finished_at"}
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = con.execute(

@@ -11,7 +11,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context, task
 from airflow.timetables.assets import AssetOrTimeSchedule
 from airflow.timetables.trigger import CronTriggerTimetable
 from cosmos import ProfileConfig
@@ -20,14 +20,9 @@ from cosmos.operators.local import DbtBuildLocalOperator
 
 from credit_feeds import settings
 from credit_feeds.alerts import task_failed
+from credit_feeds.assets import AUDIT, BULLETIN, LANDING_ZONE, MARTS, RAW
 
 DBT_PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
-
-LANDING_ZONE = Asset("credit_feeds://landing_zone")
-RAW = Asset("credit_feeds://warehouse/raw")
-AUDIT = Asset("credit_feeds://warehouse/audit")
-MARTS = Asset("credit_feeds://warehouse/marts")
-BULLETIN = Asset("credit_feeds://output/bulletin")
 
 
 def _run_settings() -> tuple[str, str, str, dt.date]:

@@ -1,4 +1,5 @@
-"""DAG integrity: the DAG files import (a cycle is an import error), set retries and tags, and stay thin."""
+"""DAG integrity: the DAG files import (a cycle is an import error), set retries and tags, and stay thin; the pull DAGs
+update the landing-zone Asset the monthly DAG is scheduled on."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def bag():
 
 def test_no_import_errors(bag):
     assert bag.import_errors == {}
-    assert "credit_feeds_monthly" in bag.dags
+    assert {"credit_feeds_monthly", "pull_platform_exports", "pull_drop_folders"} <= set(bag.dags)
 
 
 def test_monthly_dag_shape(bag):
@@ -34,6 +35,33 @@ def test_monthly_dag_shape(bag):
     for t in dag.tasks:
         assert t.retries >= 1, t.task_id
         assert t.outlets, f"{t.task_id} produces no Asset"
+
+
+def test_monthly_dag_is_scheduled_on_the_landing_zone(bag):
+    from credit_feeds.assets import LANDING_ZONE
+
+    condition = bag.dags["credit_feeds_monthly"].timetable.asset_condition
+    assert [asset.uri for _, asset in condition.iter_assets()] == [LANDING_ZONE.uri]
+
+
+@pytest.mark.parametrize("dag_id, listing, pull", [
+    ("pull_platform_exports", "connected_platforms", "pull_platform"),
+    ("pull_drop_folders", "unit_drop_folders", "copy_new_files"),
+])
+def test_pull_dag_shape(bag, dag_id, listing, pull):
+    """A listing task, then one mapped pull per platform or folder, each updating the landing-zone Asset."""
+    from credit_feeds.assets import LANDING_ZONE
+
+    dag = bag.dags[dag_id]
+    assert dag.tags and "credit-feeds" in dag.tags
+    assert {t.task_id for t in dag.tasks} == {listing, pull}
+    assert dag.get_task(pull).upstream_task_ids == {listing}
+    assert dag.get_task(pull).is_mapped
+    assert [a.uri for a in dag.get_task(pull).outlets] == [LANDING_ZONE.uri]
+    assert dag.max_active_runs == 1  # one writer per cursor / registry
+    assert set(dag.params) == {"landing", "state"}
+    for t in dag.tasks:
+        assert t.retries >= 1, t.task_id
 
 
 def test_dag_files_are_thin():

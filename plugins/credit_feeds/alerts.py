@@ -19,6 +19,8 @@ def failure_line(context) -> str:
     reason = context.get("exception")
     reason = str(reason).strip().splitlines()[0] if reason and str(reason).strip() else \
         (type(reason).__name__ if reason else "unknown (see the task log)")
+    if "report_month" not in params:   # the pull DAGs work for no particular month
+        return f"task {getattr(ti, 'task_id', '?')} failed: {reason}"
     return f"task {getattr(ti, 'task_id', '?')} failed for report month {month}: {reason}"
 
 

@@ -4,6 +4,8 @@ A second run on the same landing zone changes nothing."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import hashlib
 import json
 import os
@@ -209,3 +211,89 @@ def test_second_run_on_a_busy_warehouse_stops_with_a_clear_message(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+# --- every feed, the facts and suspected concealment against the manifest (issue 3) -----------------------------
+
+def test_unit_monthly_quality_matches_the_manifest_for_every_feed(con):
+    rows = con.execute("""
+        SELECT unit_code, feed, submitted, accepted, compliance_rate, timeliness_base, timely, timeliness_rate
+        FROM marts.unit_monthly_quality WHERE report_month = DATE '2022-06-01'
+    """).fetchall()
+    got = {(u, f): r for u, f, *r in rows}
+    expected = {(u, f): c for u, feeds in EXPECTED["units"].items() for f, c in feeds.items() if c["submitted"] > 0}
+    assert {f for _, f in expected} == set(FEEDS), "the sample should cover every feed"
+    assert set(got) == set(expected)
+    for key, c in expected.items():
+        submitted, accepted, compliance, base, timely, timeliness = got[key]
+        expected_counts = (c["submitted"], c["accepted"], c["timeliness_base"], c["timely"])
+        assert (submitted, accepted, base, timely) == expected_counts, key
+        assert compliance == pytest.approx(c["accepted"] / c["submitted"])
+        if FEEDS[key[1]].deadline_workdays is None:
+            assert (base, timely, timeliness) == (None, None, None), key
+        else:
+            assert timeliness == (pytest.approx(c["timely"] / c["timeliness_base"]) if c["timeliness_base"] else None)
+
+
+def test_monthly_overview_counts_every_feed_and_the_platforms(con):
+    o = con.execute("SELECT * FROM marts.monthly_overview WHERE report_month = DATE '2022-06-01'")
+    names = [d[0] for d in o.description]
+    overview = dict(zip(names, o.fetchone()))
+    for feed in FEEDS.values():
+        counts = [c[feed.name] for c in EXPECTED["units"].values() if feed.name in c]
+        assert overview[f"{feed.table}_submitted"] == sum(c["submitted"] for c in counts), feed.name
+        assert overview[f"{feed.table}_accepted"] == sum(c["accepted"] for c in counts), feed.name
+    five = [f for f in FEEDS.values() if f.action_type]
+    assert overview["five_kinds_submitted"] == sum(overview[f"{f.table}_submitted"] for f in five)
+    with (SAMPLE / "_reference" / "platforms.csv").open(encoding="utf-8-sig") as fh:
+        connected = [row["connected_on"].strip() for row in csv.DictReader(fh)]
+    assert overview["platforms_connected"] == sum(day <= "2022-06-30" for day in connected) > 0
+    assert overview["platforms_new"] == sum(day.startswith("2022-06") for day in connected)
+    assert overview["suspected_concealment_rows"] == len(EXPECTED["doc_no_gaps"])
+
+
+def test_suspected_concealment_finds_exactly_the_planted_gaps(con):
+    found = con.execute("SELECT authority_code, doc_prefix, doc_year, missing_serial, authority_name, unit_code, feed, "
+                        "report_month FROM marts.suspected_concealment").fetchall()
+    gaps = EXPECTED["doc_no_gaps"]
+    planted = {(g["authority_code"], g["doc_prefix"], g["doc_year"], g["missing_serial"]) for g in gaps}
+    assert planted, "the sample should plant gaps"
+    assert {row[:4] for row in found} == planted
+    assert len(found) == len(planted)
+    # each gap is put to the authority, unit and feed the generator planted it in, found in the run's month
+    assert {row[4:7] + row[:4] for row in found} == {
+        (g["authority_name"], g["unit_code"], g["feed"], g["authority_code"], g["doc_prefix"], g["doc_year"],
+         g["missing_serial"]) for g in gaps}
+    assert {row[7] for row in found} == {dt.date(2022, 6, 1)}
+
+
+def _trim(value):
+    """rules.md: white space and full-width spaces are trimmed; blank is empty."""
+    if value is None:
+        return None
+    return value.strip(" \t\n\r\u3000\xa0") or None
+
+
+# the fact of each feed, and the fact's columns that carry the lineage
+FACTS = {"license": "fct_disclosures", "penalty": "fct_disclosures", "enforcement": "fct_admin_actions",
+         "confirmation": "fct_admin_actions", "adjudication": "fct_admin_actions", "reward": "fct_admin_actions",
+         "inspection": "fct_admin_actions", "other-action": "fct_admin_actions", "commitment": "fct_commitments",
+         "fulfilment": "fct_commitment_fulfilment", "grading": "fct_grading_results", "basic-info": "fct_basic_info",
+         "joint-case": "fct_joint_cases", "publicity": "fct_publicity_activities"}
+
+
+@pytest.mark.parametrize("feed", FEEDS.values(), ids=lambda f: f.name)
+def test_facts_hold_each_accepted_record_once(con, feed):
+    """Counted from raw and audit alone: the fact has one row per record key (feeds.py key_fields, else the whole
+    row) among the accepted rows, and each of its rows is an accepted row of the feed."""
+    rejected = set(con.execute("SELECT DISTINCT file_id, source_row FROM audit.rejections WHERE feed = ?",
+                               [feed.name]).fetchall())
+    codes = list(feed.key_fields or feed.codes)
+    raw = con.execute(f'SELECT file_id, source_row, {", ".join(chr(34) + c + chr(34) for c in codes)} '
+                      f"FROM raw.{feed.table}").fetchall()
+    accepted = {(f, r): tuple(_trim(v) for v in key) for f, r, *key in raw if (f, r) not in rejected}
+    fact = FACTS[feed.name]
+    where = f"WHERE feed = '{feed.name}'" if fact in ("fct_disclosures", "fct_admin_actions") else ""
+    lineage = con.execute(f"SELECT file_id, source_row FROM marts.{fact} {where}").fetchall()
+    assert len(lineage) == len(set(accepted.values()))
+    assert set(lineage) <= set(accepted)

@@ -16,7 +16,7 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -57,12 +57,24 @@ _LOOKS = {
     r.ATTACHMENT_TITLE: Look("通报-附件标题", "BulletinAttachmentTitle", XIAOBIAOSONG, 18, align=_C,
                              before=6, after=12),
     r.CAPTION: Look("通报-图题", "BulletinCaption", FANGSONG, 12, align=_C, after=12),
+    r.NOTE: Look("通报-表注", "BulletinNote", FANGSONG, 10.5, align=_L, before=4),
 }
 # The seed leaves a blank line before the 附件 list and before the signature.
 _BLANK_LINE_BEFORE = {r.ATTACHMENT_LIST, r.SIGNATURE}
 # Heading levels use Word's built-in heading styles (navigation pane, outline), restyled: 一、黑体 （一）楷体 1.仿宋
 _HEADING_FONTS = {1: HEITI, 2: KAITI, 3: FANGSONG}
-_TABLE_LOOK = Look("通报-表格", "BulletinTable", FANGSONG, 10.5, align=_C)
+# Table text by the table's width: 小四 (12 pt) for a few columns, 五号 (10.5 pt), and 小五 (9 pt) with narrow cell
+# margins for the 19 columns of 附件1/2, so "100.00%" and "166141" stay on one line.
+_TABLE_LOOKS = (  # (up to this many columns, look)
+    (4, Look("通报-表格", "BulletinTable", FANGSONG, 12, align=_C)),
+    (8, Look("通报-表格-中", "BulletinTableMedium", FANGSONG, 10.5, align=_C)),
+    (None, Look("通报-表格-宽", "BulletinTableWide", FANGSONG, 9, align=_C)),
+)
+NARROW_MARGIN = Cm(0.05)
+
+
+def _table_look(columns: int) -> Look:
+    return next(look for most, look in _TABLE_LOOKS if most is None or columns <= most)
 
 
 def _set_fonts(rpr, east_asia: str) -> None:
@@ -104,7 +116,7 @@ def _define_styles(doc) -> None:
     lang = OxmlElement("w:lang")
     lang.set(qn("w:eastAsia"), "zh-CN")
     normal.element.get_or_add_rPr().append(lang)
-    for look in (*_LOOKS.values(), _TABLE_LOOK):
+    for look in (*_LOOKS.values(), *(look for _, look in _TABLE_LOOKS)):
         _add_style(doc, look)
     for level, font in _HEADING_FONTS.items():
         heading = doc.styles[f"Heading {level}"]
@@ -152,10 +164,43 @@ def _bottom_rule(paragraph, color: str = "C00000") -> None:
     paragraph._p.get_or_add_pPr().append(borders)
 
 
+def _fit_on_one_line(paragraph, section) -> None:
+    """The masthead stays on one line (GB/T 9704): a long office name gets a smaller size than the style's."""
+    width_pt = (section.page_width - section.left_margin - section.right_margin) / 12700   # EMU per pt
+    size = min(_LOOKS[r.MASTHEAD].size, int(width_pt * 0.95 / max(len(paragraph.text), 1)))   # a little slack
+    for run in paragraph.runs:
+        run.font.size = Pt(size)
+
+
+def _row_flag(row, flag: str) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement(flag))
+
+
 def _repeat_as_header(row) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    flag = OxmlElement("w:tblHeader")
-    tr_pr.append(flag)
+    _row_flag(row, "w:tblHeader")
+
+
+def _set_widths(grid, columns: tuple[r.Column, ...], available) -> None:
+    """Column widths from the columns' weights over the text width. Word reads the cells' widths, LibreOffice the
+    grid's: both are set."""
+    grid.autofit = False
+    weights = sum(c.width for c in columns)
+    widths = [int(available * c.width / weights) for c in columns]
+    for column, width in zip(grid.columns, widths):
+        column.width = width
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = width
+
+
+def _narrow_cell_margins(grid) -> None:
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(int(NARROW_MARGIN.twips)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    grid._tbl.tblPr.append(margins)
 
 
 def _add_table(doc, table: r.Table) -> None:
@@ -163,6 +208,11 @@ def _add_table(doc, table: r.Table) -> None:
     grid = doc.add_table(rows=len(header) + len(table.rows), cols=len(table.columns))
     grid.style = doc.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    section = doc.sections[-1]
+    _set_widths(grid, table.columns, section.page_width - section.left_margin - section.right_margin)
+    look = _table_look(len(table.columns))
+    if look.size < 10:
+        _narrow_cell_margins(grid)
     for row_index, cells in enumerate(header):
         col = 0
         for text, colspan, rowspan in cells:
@@ -172,15 +222,19 @@ def _add_table(doc, table: r.Table) -> None:
             if colspan > 1 or rowspan > 1:
                 cell = cell.merge(grid.cell(row_index + rowspan - 1, col + colspan - 1))
             cell.text = text
-            cell.paragraphs[0].style = doc.styles[_TABLE_LOOK.name]
+            cell.paragraphs[0].style = doc.styles[look.name]
             cell.paragraphs[0].runs[0].font.bold = True
+            cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
             col += colspan
         _repeat_as_header(grid.rows[row_index])
+    for row in grid.rows:
+        _row_flag(row, "w:cantSplit")   # a row stays on one page (a URL cut between pages is unreadable)
     for row_index, values in enumerate(table.rows, start=len(header)):
         for col, (cell, value) in enumerate(zip(grid.rows[row_index].cells, values)):
             cell.text = value
-            cell.paragraphs[0].style = doc.styles[_TABLE_LOOK.name]
-            if col == 0:
+            cell.paragraphs[0].style = doc.styles[look.name]
+            cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
+            if table.columns[col].left:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
 
 
@@ -208,16 +262,22 @@ def write_docx(blocks: list[r.Block], path: Path, *, title: str, author: str, da
             paragraph = doc.add_paragraph(block.text, style=doc.styles[_LOOKS[block.style].name])
             if block.style == r.DOC_NO:
                 _bottom_rule(paragraph)
+            if block.style == r.MASTHEAD:
+                _fit_on_one_line(paragraph, doc.sections[-1])
             if block.style in _BLANK_LINE_BEFORE and getattr(previous, "style", None) != block.style:
                 paragraph.paragraph_format.space_before = Pt(28)
         elif isinstance(block, r.Heading):
-            doc.add_paragraph(block.text, style=doc.styles[f"Heading {block.level}"])
+            paragraph = doc.add_paragraph(block.text, style=doc.styles[f"Heading {block.level}"])
+            if isinstance(previous, r.Table):    # the body's fixed lines would glue it to the table
+                paragraph.paragraph_format.space_before = Pt(BODY_PT)
         elif isinstance(block, r.Table):
             _add_table(doc, block)
         elif isinstance(block, r.Image):
             doc.add_picture(str(block.path), width=Cm(15.5))
-            doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            doc.paragraphs[-1].paragraph_format.first_line_indent = Pt(0)
+            picture = doc.paragraphs[-1].paragraph_format
+            picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            picture.first_line_indent = Pt(0)
+            picture.line_spacing = 1.0    # the body's fixed 28 pt lines would clip the picture to one line
             doc.add_paragraph(block.caption, style=doc.styles[_LOOKS[r.CAPTION].name])
         elif isinstance(block, r.PageBreak):
             if block.landscape and not landscape:   # the wide 附件 tables get a landscape section

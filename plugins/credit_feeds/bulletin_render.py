@@ -22,6 +22,7 @@ SIGNATURE = "signature"          # 署名 and 成文日期, right-aligned
 ATTACHMENT_LABEL = "attachment_label"  # "附件1", flush left on a new page
 ATTACHMENT_TITLE = "attachment_title"  # the table's title, centred
 CAPTION = "caption"              # a chart's caption, centred
+NOTE = "note"                    # a note under a table (注：…), smaller
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,14 @@ class Heading:
 class Column:
     label: str
     group: str | None = None  # a header spanning consecutive columns, e.g. 行政许可 over 数量/合规率/及时率
+    supergroup: str | None = None  # a header over groups, e.g. 信用信息报送情况（条） over 总报送量 … 基础信息
+    width: float = 1.0        # relative width (Word needs widths; HTML and Markdown size themselves)
+    left: bool = False        # left-aligned cells (names); the rest are centred, as in the seed's tables
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The spanning headers above the label, outermost first."""
+        return tuple(g for g in (self.supergroup, self.group) if g)
 
 
 @dataclass(frozen=True)
@@ -64,25 +73,27 @@ Block = Paragraph | Heading | Table | Image | PageBreak
 
 
 def header_rows(columns: tuple[Column, ...]) -> list[list[tuple[str, int, int]]]:
-    """Header cells as (text, colspan, rowspan), one or two rows: grouped columns get a spanning group cell."""
-    if not any(c.group for c in columns):
-        return [[(c.label, 1, 1) for c in columns]]
-    top: list[tuple[str, int, int]] = []
-    bottom: list[tuple[str, int, int]] = []
-    i = 0
-    while i < len(columns):
-        group = columns[i].group
-        if group is None:
-            top.append((columns[i].label, 1, 2))
-            i += 1
-            continue
-        span = 1
-        while i + span < len(columns) and columns[i + span].group == group:
-            span += 1
-        top.append((group, span, 1))
-        bottom.extend((c.label, 1, 1) for c in columns[i:i + span])
-        i += span
-    return [top, bottom]
+    """Header cells as (text, colspan, rowspan), one row per level: a spanning header over consecutive columns
+    that share it, and each label spanning down to the last header row."""
+    depth = 1 + max(len(c.path) for c in columns)
+    rows: list[list[tuple[str, int, int]]] = []
+    for level in range(depth):
+        cells: list[tuple[str, int, int]] = []
+        i = 0
+        while i < len(columns):
+            path = columns[i].path
+            if len(path) > level:       # a spanning header at this level
+                span = 1
+                while i + span < len(columns) and columns[i + span].path[:level + 1] == path[:level + 1]:
+                    span += 1
+                cells.append((path[level], span, 1))
+                i += span
+                continue
+            if len(path) == level:      # the label, down to the last row
+                cells.append((columns[i].label, 1, depth - level))
+            i += 1                      # (len(path) < level: covered by the label above)
+        rows.append(cells)
+    return rows
 
 
 # ---------------------------------------------------------------- Markdown
@@ -92,6 +103,13 @@ _MD_HEADING = {1: "##", 2: "###", 3: "####"}
 
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|")
+
+
+def _numeric(table: Table, index: int) -> bool:
+    """A column of numbers and rates (right-aligned in Markdown): every filled cell is one (an empty column too,
+    so a table keeps its alignment from month to month)."""
+    cells = [row[index] for row in table.rows if row[index]]
+    return all(c.rstrip("%").replace(".", "", 1).isdigit() for c in cells)
 
 
 def render_markdown(blocks: list[Block]) -> str:
@@ -111,8 +129,8 @@ def render_markdown(blocks: list[Block]) -> str:
         elif isinstance(block, Table):
             # Markdown has no spanning header cells: the group goes in front of each label (行政许可合规率).
             labels = [f"{c.group or ''}{c.label}" for c in block.columns]
-            lines = ["| " + " | ".join(_md_cell(x) for x in labels) + " |",
-                     "|" + "|".join([" --- "] + [" ---: "] * (len(labels) - 1)) + "|"]
+            aligns = [" --- " if c.left or not _numeric(block, i) else " ---: " for i, c in enumerate(block.columns)]
+            lines = ["| " + " | ".join(_md_cell(x) for x in labels) + " |", "|" + "|".join(aligns) + "|"]
             lines += ["| " + " | ".join(_md_cell(x) for x in row) + " |" for row in block.rows]
             out.append("\n".join(lines))
         elif isinstance(block, Image):
@@ -140,13 +158,15 @@ p { margin: 0; text-indent: 2em; }
 .attachment_title, .caption { text-align: center; text-indent: 0; }
 .attachment_title { font-family: "方正小标宋简体", "SimSun", "宋体", serif; font-size: 18pt; margin: 0.5em 0; }
 .caption { font-size: 12pt; white-space: pre-wrap; }
+.note { text-indent: 0; font-size: 10.5pt; line-height: 1.4; }
 h2, h3, h4 { font-size: 16pt; font-weight: normal; margin: 0; text-indent: 2em; }
 h2 { font-family: "SimHei", "黑体", sans-serif; }
 h3 { font-family: "KaiTi", "楷体", serif; }
 h4 { font-family: inherit; }
+div.table { overflow-x: auto; }   /* 附件1/2 are wider than a portrait page */
 table { border-collapse: collapse; margin: 0.5em auto; font-size: 10.5pt; line-height: 1.4; }
 th, td { border: 1px solid #000; padding: 2px 6px; text-align: center; }
-td:first-child { text-align: left; }
+td.left { text-align: left; }
 figure { margin: 1em 0; text-align: center; }
 figure img { max-width: 100%; }
 .page-break { break-before: page; page-break-before: always; border-top: 1px dashed #bbb; margin: 2em 0 1em; }
@@ -156,7 +176,7 @@ figure img { max-width: 100%; }
 
 def _html_table(table: Table) -> str:
     e = html.escape
-    parts = ["<table>", "<thead>"]
+    parts = ['<div class="table">', "<table>", "<thead>"]
     for row in header_rows(table.columns):
         cells = []
         for text, colspan, rowspan in row:
@@ -165,8 +185,9 @@ def _html_table(table: Table) -> str:
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts += ["</thead>", "<tbody>"]
     for row in table.rows:
-        parts.append("<tr>" + "".join(f"<td>{e(cell)}</td>" for cell in row) + "</tr>")
-    parts += ["</tbody>", "</table>"]
+        parts.append("<tr>" + "".join(f'<td class="left">{e(cell)}</td>' if column.left else f"<td>{e(cell)}</td>"
+                                      for column, cell in zip(table.columns, row)) + "</tr>")
+    parts += ["</tbody>", "</table>", "</div>"]
     return "\n".join(parts)
 
 

@@ -1,7 +1,9 @@
 """Discovery of the landing zone (feeds.md "Landing zone"): names, reference files, checksums.
 
-Every file under the landing zone except the two reference files becomes a `LandingFile`; one that cannot be
-attributed (bad name, unknown unit, feed or platform) carries the reason it must be quarantined.
+Every entry under the landing zone except the two reference files becomes a `LandingFile`; one that cannot be
+attributed (bad name, unknown unit, feed or platform) carries the reason it must be quarantined. Symbolic links
+are never followed (a link could lead anywhere on the machine) and special files (pipes, devices) never opened:
+both are quarantined, so nothing under the landing zone is skipped silently.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +27,8 @@ UPLOAD_RE = re.compile(r"^(?P<unit>[a-z0-9-]+)__(?P<feed>[a-z0-9-]+)__(?P<ts>\d{
                        re.IGNORECASE)
 PLATFORM_RE = re.compile(r"^platform__(?P<platform>[A-Za-z0-9_-]+?)__(?P<ts>\d{8}T\d{6})\.(?P<ext>jsonl)$",
                          re.IGNORECASE)
-UNIT_CODE_RE = re.compile(r"^[a-z0-9-]+$")
+UNIT_CODE_RE = re.compile(r"[a-z0-9-]+")
+PLATFORM_CODE_RE = re.compile(r"[A-Za-z0-9_-]+")   # what PLATFORM_RE accepts in a file name
 
 # Quarantine reasons: a stable code an engineer can grep, and the Chinese text an official reads.
 QUARANTINE_REASONS = {
@@ -38,6 +42,8 @@ QUARANTINE_REASONS = {
     "BAD_ENCODING": "文件编码无法识别（不是UTF-8、GBK或GB18030）",
     "MIXED_ENCODING": "文件混用多种编码",
     "NO_HEADER": "文件缺少表头行",
+    "SYMLINK": "符号链接不被跟随（文件须直接放入接收区）",
+    "NOT_A_FILE": "不是普通文件（管道、设备等），无法接收",
 }
 
 
@@ -84,6 +90,7 @@ class LandingFile:
     platform_code: str | None = None
     submitted_at: dt.datetime | None = None
     problem: str | None = None       # quarantine reason, None when the file can be read
+    has_content: bool = True         # False for links, special files, unreadable entries: sha256 is not of content
 
     @property
     def file_id(self) -> str:
@@ -105,7 +112,7 @@ def load_reference(landing: Path) -> Reference:
     units: dict[str, Unit] = {}
     for n, row in enumerate(_read_csv_dicts(units_path), start=1):
         code, kind = row.get("unit_code", ""), row.get("unit_kind", "")
-        if not UNIT_CODE_RE.match(code) or kind not in UNIT_KINDS or not row.get("unit_name"):
+        if not UNIT_CODE_RE.fullmatch(code) or kind not in UNIT_KINDS or not row.get("unit_name"):
             raise LandingZoneError(f"{units_path} row {n}: unit_code must match [a-z0-9-]+, unit_kind be "
                                    f"district or department, unit_name be filled (got {row})")
         units[code] = Unit(code, row["unit_name"], kind, row.get("uscc", ""))
@@ -114,13 +121,15 @@ def load_reference(landing: Path) -> Reference:
     if platforms_path.is_file():
         platforms = {}
         for n, row in enumerate(_read_csv_dicts(platforms_path), start=1):
-            on = row.get("connected_on") or ""
+            code, on = row.get("platform_code", ""), row.get("connected_on") or ""
+            # the code names folders and files (pull_exports): it must be what a file name can carry
+            if not PLATFORM_CODE_RE.fullmatch(code):
+                raise LandingZoneError(f"{platforms_path} row {n}: platform_code must match [A-Za-z0-9_-]+ (got {code!r})")
             try:
                 connected = dt.date.fromisoformat(on.replace("/", "-")) if on else None
             except ValueError as exc:
                 raise LandingZoneError(f"{platforms_path} row {n}: connected_on {on!r} is not a date") from exc
-            platforms[row["platform_code"]] = Platform(row["platform_code"], row.get("platform_name", ""),
-                                                       row.get("owner_unit_code", ""), connected)
+            platforms[code] = Platform(code, row.get("platform_name", ""), row.get("owner_unit_code", ""), connected)
     return Reference(units, platforms)
 
 
@@ -140,11 +149,10 @@ def _parse_timestamp(ts: str) -> dt.datetime | None:
         return None
 
 
-def classify(path: Path, landing: Path, ref: Reference) -> LandingFile:
-    digest, size = sha256_of(path)
-    f = LandingFile(path=path, rel_path=path.relative_to(landing).as_posix(), sha256=digest, size_bytes=size)
-    name = path.name
-    if m := UPLOAD_RE.match(name):
+def _attribute(f: LandingFile, ref: Reference) -> None:
+    """Unit, feed or platform and submission time from the file name; the quarantine reason if it has none."""
+    name = f.rel_path.rsplit("/", 1)[-1]
+    if m := UPLOAD_RE.fullmatch(name):
         f.file_format = m["ext"].lower()
         f.unit_code, f.feed = m["unit"], m["feed"]
         f.submitted_at = _parse_timestamp(m["ts"])
@@ -154,7 +162,7 @@ def classify(path: Path, landing: Path, ref: Reference) -> LandingFile:
             f.problem = quarantine_reason("UNKNOWN_UNIT", f.unit_code)
         elif f.feed not in FEEDS:
             f.problem = quarantine_reason("UNKNOWN_FEED", f.feed)
-    elif m := PLATFORM_RE.match(name):
+    elif m := PLATFORM_RE.fullmatch(name):
         f.file_format = "jsonl"
         f.platform_code = m["platform"]
         f.submitted_at = _parse_timestamp(m["ts"])
@@ -164,14 +172,80 @@ def classify(path: Path, landing: Path, ref: Reference) -> LandingFile:
             f.problem = quarantine_reason("UNKNOWN_PLATFORM", f.platform_code)
     else:
         f.problem = quarantine_reason("BAD_NAME", name)
+
+
+def _relative(path: Path, landing: Path) -> str:
+    """The path relative to the landing zone as text; bytes of a name that are not UTF-8 (a GBK name copied from
+    Windows, say) are shown as \\xNN, so the text can be stored and the same name always gives the same text."""
+    rel = path.relative_to(landing).as_posix()
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
+
+
+def classify(path: Path, landing: Path, ref: Reference) -> LandingFile:
+    """A regular file of the landing zone (links and special files: see `discover`)."""
+    rel = _relative(path, landing)
+    try:
+        digest, size = sha256_of(path)
+    except OSError as exc:   # unreadable (permissions) or gone since it was listed
+        f = LandingFile(path, rel, hashlib.sha256(b"").hexdigest(), 0, has_content=False)
+        _attribute(f, ref)
+        f.problem = quarantine_reason("UNREADABLE", exc.strerror or type(exc).__name__)
+        return f
+    f = LandingFile(path=path, rel_path=rel, sha256=digest, size_bytes=size)
+    _attribute(f, ref)
     if f.problem is None and size == 0:
         f.problem = quarantine_reason("EMPTY_FILE")
     return f
 
 
+def _not_followed(path: Path, landing: Path, ref: Reference, kind: str) -> LandingFile:
+    """A symbolic link, special file or unreadable folder: recorded (attributed by its name where it can be) and
+    quarantined, never opened. Its sha256 is of the link's target text (else of nothing), not of any content."""
+    rel = _relative(path, landing)
+    target = b""
+    if kind == "link":
+        try:
+            target = os.fsencode(os.readlink(path))
+        except OSError:
+            pass
+    f = LandingFile(path, rel, hashlib.sha256(target).hexdigest(), len(target), has_content=False)
+    _attribute(f, ref)
+    if kind == "link":
+        f.problem = quarantine_reason("SYMLINK", "指向 " + target.decode("utf-8", "backslashreplace"))
+    elif kind == "folder":
+        f.problem = quarantine_reason("UNREADABLE", "文件夹无法读取")
+    else:
+        f.problem = quarantine_reason("NOT_A_FILE")
+    return f
+
+
+def _entries(folder: Path):
+    """(path, kind) of everything under `folder`, kind file / link / special / folder (an unreadable one);
+    links are reported, never followed, and folders are entered only when they are real folders."""
+    try:
+        with os.scandir(folder) as it:
+            entries = list(it)
+    except OSError:
+        yield folder, "folder"
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.is_symlink():
+            yield path, "link"
+        elif entry.is_dir(follow_symlinks=False):
+            yield from _entries(path)
+        elif entry.is_file(follow_symlinks=False):
+            yield path, "file"
+        else:
+            yield path, "special"
+
+
 def discover(landing: Path, ref: Reference) -> list[LandingFile]:
-    """Every received file, in a stable order (by relative path)."""
-    reference = {(landing / REFERENCE_DIR / UNITS_FILE).resolve(), (landing / REFERENCE_DIR / PLATFORMS_FILE).resolve()}
-    paths = sorted((p for p in landing.rglob("*") if p.is_file() and p.resolve() not in reference),
-                   key=lambda p: p.relative_to(landing).as_posix())
-    return [classify(p, landing, ref) for p in paths]
+    """Every received entry, in a stable order (by relative path)."""
+    landing = Path(landing)
+    reference = {f"{REFERENCE_DIR}/{UNITS_FILE}", f"{REFERENCE_DIR}/{PLATFORMS_FILE}"}
+    found = sorted(((path, kind) for path, kind in _entries(landing)
+                    if path.relative_to(landing).as_posix() not in reference),
+                   key=lambda e: _relative(e[0], landing))
+    return [classify(path, landing, ref) if kind == "file" else _not_followed(path, landing, ref, kind)
+            for path, kind in found]

@@ -17,6 +17,7 @@ from .feeds import FEEDS, ID_NO
 HEADER = ("序号", "文件", "行号", "数据类别", "记录键", "规则编号", "问题字段", "问题值（已脱敏）", "打回说明")
 QUARANTINE_HEADER = ("序号", "文件", "报送时间", "隔离原因")
 FORMULA_START = ("=", "+", "-", "@")
+CELL_MAX = 32_767   # characters a spreadsheet cell holds
 
 
 def _key_columns(feed) -> list[str]:
@@ -64,13 +65,20 @@ def _quarantined(con, month_start: dt.date, month_end: dt.date) -> dict[str, lis
 
 def _text_cell(ws, row: int, col: int, value) -> None:
     """Write a value as text, so '=1+1' or '@SUM(A1)' stays text in every spreadsheet program."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     cell = ws.cell(row=row, column=col)
     if value is None:
         return
     if isinstance(value, int):
         cell.value = value
         return
-    cell.value = str(value)
+    # control characters (a unit's \x07, say) cannot be stored in a worksheet: shown as \xNN instead; a cell
+    # holds 32,767 characters at most (a 1 MB document number is shown by its start and length)
+    value = ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m[0]):02x}", str(value))
+    if len(value) > CELL_MAX:
+        value = f"{value[:CELL_MAX - 100]}…（共{len(value)}个字符）"
+    cell.value = value
     cell.data_type = "s"
     if str(value).startswith(FORMULA_START):
         cell.quotePrefix = True

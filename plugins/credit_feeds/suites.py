@@ -35,6 +35,9 @@ ORGANISATION, PERSON, INDIVIDUAL_BUSINESS = "法人及非法人组织", "自然�
 # rules.md, URL: an http(s) URL with a host and no white space
 URL_REGEX = r"(?i)^https?://[^\s/?#]+(?:[/?#]\S*)?$"
 PROHIBITED_REGEX = "|".join(re.escape(m) for m in PROHIBITED_MATTERS)
+# An 18-character code Excel stored as a number is gone for good (15 significant digits): say so, so the unit
+# knows why a code it typed correctly is refused.
+EXCEL_NUMBER_HINT = "（被Excel转成数字的，如{}，无效，请将该列设为文本后重报）"
 
 
 def suite_path(feed: Feed, suites_dir: Path = SUITES_DIR) -> Path:
@@ -87,7 +90,7 @@ def _build(feed: Feed) -> list:
     # the placeholder stands for "no code" only as the subject's own code (feeds.md, subject block)
     out += [cfe.ExpectColumnValuesToBeValidUscc(
         column=f.code, allow_placeholder=f.code == f"{feed.subject_prefix}XDR_SHXYM",
-        meta=_meta("USCC_CHECKSUM", f.code, lab(f.code)))
+        meta=_meta("USCC_CHECKSUM", f.code, f"{lab(f.code)}应为18位、校验位正确的代码{EXCEL_NUMBER_HINT.format('9.14201E+17')}"))
         for f in fields if f.kind == USCC]
 
     for f in fields:
@@ -95,7 +98,8 @@ def _build(feed: Feed) -> list:
             id_type = f.code.replace("ZJHM", "ZJLX")
             out.append(cfe.ExpectColumnValuesToBeValidResidentId(
                 column=f.code, row_condition=_is(id_type, ID_TYPE_RESIDENT),
-                meta=_meta("ID_CHECKSUM", f.code, f"{lab(id_type)}为身份证时，{lab(f.code)}不是有效的身份证号码")))
+                meta=_meta("ID_CHECKSUM", f.code, f"{lab(id_type)}为身份证时，{lab(f.code)}应为18位、出生日期和校验位"
+                                                  f"正确的身份证号码{EXCEL_NUMBER_HINT.format('4.20106E+17')}")))
 
     if {"CF_CFLB", "CF_NR_FK", "CF_NR_WFFF", "CF_NR_ZKDX"} <= set(feed.by_code):
         out += _penalty_rules(feed)

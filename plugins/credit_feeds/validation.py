@@ -47,6 +47,9 @@ RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": [
 KEPT_RESULT_KEYS = ("element_count", "missing_count", "missing_percent", "unexpected_count", "unexpected_percent",
                     "unexpected_percent_nonmissing", "unexpected_percent_total")
 DOCS_SITE = "credit_feeds"
+# A rejection shows at most this many characters of a value, then its length: a 1 MB field must not be copied
+# into audit.rejections and the units' rejection lists (a spreadsheet cell holds 32,767 characters at most).
+SHOWN_MAX = 200
 
 
 @dataclass
@@ -252,10 +255,16 @@ def _shown_values(feed: Feed, frame: pd.DataFrame, fields: str | None, positions
         values = [None if (v is None or v != v) else v for v in frame[code].take(positions).tolist()]
         if feed.by_code[code].kind == ID_NO:
             values = [mask(v) for v in values]
-        columns.append(values)
+        columns.append([_shortened(v) for v in values])
     if len(columns) == 1:
         return columns[0]
     return [None if all(v is None for v in row) else ",".join(v or "" for v in row) for row in zip(*columns)]
+
+
+def _shortened(value: str | None) -> str | None:
+    if value is None or len(value) <= SHOWN_MAX:
+        return value
+    return f"{value[:SHOWN_MAX]}…（共{len(value)}个字符）"
 
 
 def _rejections(feed: Feed, frame: pd.DataFrame, result) -> list[Rejection]:

@@ -1,5 +1,6 @@
--- Every submitted 双公示 row (license + penalty), accepted or not, with its report month and working-day lag.
--- Shared by fct_disclosures (accepted rows) and unit_monthly_quality (all rows).
+-- Every submitted 双公示 row (license + penalty), accepted or not, with the details of the decision and the
+-- metrics of int_rows_submitted (report month, acceptance, working-day lag). Shared by fct_disclosures
+-- (accepted rows) and the document-number checks (int_doc_numbers: every row, rejected ones included).
 with
 
 licenses as (
@@ -14,27 +15,20 @@ penalties as (
 
 ),
 
-rejections as (
+submitted as (
 
-    select * from {{ ref('stg_rejections') }}
-
-),
-
-dates as (
-
-    select * from {{ ref('dim_date') }}
+    select * from {{ ref('int_rows_submitted') }}
+    where feed in ('license', 'penalty')
 
 ),
 
 -- license and penalty in one shape
-submitted_rows as (
+disclosures as (
 
     select
         feed,
         file_id,
         source_row,
-        unit_code,
-        submitted_at,
         doc_no,
         subject_name,
         subject_kind,
@@ -56,8 +50,6 @@ submitted_rows as (
         feed,
         file_id,
         source_row,
-        unit_code,
-        submitted_at,
         doc_no,
         subject_name,
         subject_kind,
@@ -76,79 +68,38 @@ submitted_rows as (
 
 ),
 
--- a row is accepted iff no rule was broken by it (audit.rejections has one row per broken rule)
-rejected_rows as (
-
-    select distinct file_id, source_row, feed
-    from rejections
-
-),
-
-with_acceptance as (
-
-    select
-        submitted_rows.*,
-        rejected_rows.file_id is null as is_accepted,
-        {{ report_month('submitted_rows.submitted_at') }} as report_month,
-        cast(submitted_rows.submitted_at as date) as submission_date,
-        {{ feed_deadline_workdays('submitted_rows.feed') }} as deadline_workdays
-
-    from submitted_rows
-    left join rejected_rows
-        on submitted_rows.file_id = rejected_rows.file_id
-        and submitted_rows.source_row = rejected_rows.source_row
-        and submitted_rows.feed = rejected_rows.feed
-
-),
-
-with_lag as (
-
-    select
-        with_acceptance.*,
-        -- the timeliness base: a valid decision date not after the submission (warehouse.md)
-        coalesce(with_acceptance.decision_date <= with_acceptance.submission_date, false) as in_timeliness_base,
-        case
-            when with_acceptance.decision_date <= with_acceptance.submission_date
-                then submission_day.workday_seq - decision_day.workday_seq
-        end as lag_workdays
-
-    from with_acceptance
-    left join dates as decision_day
-        on decision_day."date" = with_acceptance.decision_date
-    left join dates as submission_day
-        on submission_day."date" = with_acceptance.submission_date
-
-),
-
 final as (
 
     select
-        feed,
-        file_id,
-        source_row,
-        unit_code,
-        submitted_at,
-        report_month,
-        is_accepted,
-        doc_no,
-        subject_name,
-        subject_kind,
-        subject_code,
-        subject_id_masked,
-        authority_name,
-        authority_code,
-        decision_date,
-        in_timeliness_base,
-        lag_workdays,
-        deadline_workdays,
-        -- in the base but without a lag: decided before the calendar's first day, so certainly late
-        case when in_timeliness_base then coalesce(lag_workdays <= deadline_workdays, false) end as is_timely,
-        fine_amount_wan,
-        confiscation_amount_wan,
-        penalty_kinds,
-        licence_kind
+        submitted.feed,
+        submitted.file_id,
+        submitted.source_row,
+        submitted.unit_code,
+        submitted.submitted_at,
+        submitted.report_month,
+        submitted.is_accepted,
+        disclosures.doc_no,
+        disclosures.subject_name,
+        disclosures.subject_kind,
+        disclosures.subject_code,
+        disclosures.subject_id_masked,
+        disclosures.authority_name,
+        disclosures.authority_code,
+        disclosures.decision_date,
+        submitted.in_timeliness_base,
+        submitted.lag_workdays,
+        submitted.deadline_workdays,
+        submitted.is_timely,
+        disclosures.fine_amount_wan,
+        disclosures.confiscation_amount_wan,
+        disclosures.penalty_kinds,
+        disclosures.licence_kind
 
-    from with_lag
+    from disclosures
+    inner join submitted
+        on disclosures.feed = submitted.feed
+        and disclosures.file_id = submitted.file_id
+        and disclosures.source_row = submitted.source_row
 
 )
 

@@ -20,10 +20,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by feed, doc_no, subject_code
-            order by submitted_at desc, file_id desc, source_row desc
-        ) as submission_rank
+        {{ latest_submission_rank(['feed', 'doc_no', 'subject_code']) }} as submission_rank
 
     from accepted
 

@@ -2,9 +2,9 @@
 -- compliance and timeliness. Only combinations with at least one submitted row.
 with
 
-disclosures as (
+submitted as (
 
-    select * from {{ ref('int_disclosures_submitted') }}
+    select * from {{ ref('int_rows_submitted') }}
 
 ),
 
@@ -14,12 +14,11 @@ reporting_units as (
 
 ),
 
--- every submitted row of every measured feed, one shape; another feed family is one more `union all`
--- of its int_*_submitted model with these columns
+-- every submitted row of every feed (int_rows_submitted)
 submitted_rows as (
 
     select feed, unit_code, report_month, is_accepted, in_timeliness_base, is_timely, deadline_workdays
-    from disclosures
+    from submitted
 
 ),
 

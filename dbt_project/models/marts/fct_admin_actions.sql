@@ -1,0 +1,82 @@
+-- One accepted administrative action (行政行为) of the five action feeds (行政强制 / 行政确认 / 行政裁决 /
+-- 行政奖励 / 行政监督检查) or other-action (行政征收 / 行政给付 / 行政补偿): the latest accepted submission of
+-- each record key (feed, doc_no, subject_code).
+{%- set action_feeds = var('action_types').keys() | list + ['other-action'] %}
+with
+
+actions as (
+
+    {% for feed in action_feeds -%}
+    select * from {{ ref('stg_' ~ feed | replace('-', '_')) }}
+    {% if not loop.last %}union all
+    {% endif -%}
+    {%- endfor %}
+
+),
+
+submitted as (
+
+    select * from {{ ref('int_rows_submitted') }}
+
+),
+
+accepted as (
+
+    select
+        actions.*,
+        submitted.report_month,
+        submitted.lag_workdays,
+        submitted.is_timely
+
+    from actions
+    inner join submitted
+        on actions.feed = submitted.feed
+        and actions.file_id = submitted.file_id
+        and actions.source_row = submitted.source_row
+    where submitted.is_accepted
+
+),
+
+ranked as (
+
+    select
+        *,
+        {{ latest_submission_rank(['feed', 'doc_no', 'subject_code']) }} as submission_rank
+
+    from accepted
+
+),
+
+final as (
+
+    select
+        feed,
+        -- the five feeds are one 行为类别 each; other-action names its own (XZ_XWLB)
+        case feed
+            {%- for feed, action_type in var('action_types').items() %}
+            when '{{ feed }}' then '{{ action_type }}'
+            {%- endfor %}
+            else action_category
+        end as action_type,
+        doc_no,
+        subject_name,
+        subject_kind,
+        subject_code,
+        subject_id_masked,
+        authority_name,
+        authority_code,
+        unit_code,
+        decision_date,
+        submitted_at,
+        report_month,
+        lag_workdays,
+        is_timely,
+        file_id,
+        source_row
+
+    from ranked
+    where submission_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,69 @@
+-- One accepted credit commitment (信用承诺): the latest accepted submission of each 承诺书编号 (commitment_no).
+with
+
+commitments as (
+
+    select * from {{ ref('stg_commitment') }}
+
+),
+
+submitted as (
+
+    select * from {{ ref('int_rows_submitted') }}
+
+),
+
+accepted as (
+
+    select
+        commitments.*,
+        submitted.report_month
+
+    from commitments
+    inner join submitted
+        on commitments.feed = submitted.feed
+        and commitments.file_id = submitted.file_id
+        and commitments.source_row = submitted.source_row
+    where submitted.is_accepted
+
+),
+
+ranked as (
+
+    select
+        *,
+        {{ latest_submission_rank(['commitment_no']) }} as submission_rank
+
+    from accepted
+
+),
+
+final as (
+
+    select
+        commitment_no,
+        -- feeds.md: the synonyms are accepted and stored under the first name
+        case commitment_type
+            {%- for synonym, canonical in var('commitment_type_synonyms').items() %}
+            when '{{ synonym }}' then '{{ canonical }}'
+            {%- endfor %}
+            else commitment_type
+        end as commitment_type,
+        subject_name,
+        subject_code,
+        matter,
+        commitment_date,
+        accepting_unit_name,
+        accepting_unit_code,
+        unit_code,
+        submitted_at,
+        report_month,
+        file_id,
+        source_row
+
+    from ranked
+    where submission_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,36 @@
+-- One received 基础信息 (basic registration information) row, compliant or not: trimmed and typed, English
+-- names. The field columns come from _feeds.yml (meta.source_field = field code, meta.parse = type).
+with
+
+source as (
+
+    select * from {{ source('raw', 'basic_info') }}
+
+),
+
+renamed as (
+
+    select
+        -- lineage
+        'basic-info' as feed,
+        file_id,
+        source_row,
+        unit_code,
+        submitted_at,
+
+        -- the feed's fields (feeds.md), in the order of plugins/credit_feeds/feeds.py
+        {{ stage_fields() }},
+
+        extra
+
+    from source
+
+),
+
+final as (
+
+    select * from renamed
+
+)
+
+select * from final

@@ -1,0 +1,36 @@
+-- One received 行政强制 (administrative enforcement) row, compliant or not: trimmed and typed, English
+-- names. The field columns come from _feeds.yml (meta.source_field = field code, meta.parse = type).
+with
+
+source as (
+
+    select * from {{ source('raw', 'enforcement') }}
+
+),
+
+renamed as (
+
+    select
+        -- lineage
+        'enforcement' as feed,
+        file_id,
+        source_row,
+        unit_code,
+        submitted_at,
+
+        -- the feed's fields (feeds.md), in the order of plugins/credit_feeds/feeds.py
+        {{ stage_fields() }},
+
+        extra
+
+    from source
+
+),
+
+final as (
+
+    select * from renamed
+
+)
+
+select * from final

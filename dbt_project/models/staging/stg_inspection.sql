@@ -1,0 +1,36 @@
+-- One received 行政监督检查 (administrative supervision and inspection) row, compliant or not: trimmed and typed, English
+-- names. The field columns come from _feeds.yml (meta.source_field = field code, meta.parse = type).
+with
+
+source as (
+
+    select * from {{ source('raw', 'inspection') }}
+
+),
+
+renamed as (
+
+    select
+        -- lineage
+        'inspection' as feed,
+        file_id,
+        source_row,
+        unit_code,
+        submitted_at,
+
+        -- the feed's fields (feeds.md), in the order of plugins/credit_feeds/feeds.py
+        {{ stage_fields() }},
+
+        extra
+
+    from source
+
+),
+
+final as (
+
+    select * from renamed
+
+)
+
+select * from final

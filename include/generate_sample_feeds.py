@@ -424,6 +424,7 @@ class Generator:
         self.rng = random.Random(seed)
         self.units = build_units(self.rng)
         self.serial: dict[tuple[str, str], int] = {}
+        self.commitment_units: dict[str, int] = {}
         self.issued: Counter = Counter()
         self.gap_plan: dict[tuple[str, str], tuple[int, int]] = {}
         self.gaps: list[dict] = []
@@ -453,8 +454,9 @@ class Generator:
         n = self.serial[key]
         self.serial[key] += 1
         self.issued[key] += 1
-        if feed.name == "commitment":
-            return f"CN{unit.area}{self.year}{n:06d}"
+        if feed.name == "commitment":   # CN_BH is the record key: unique across units (a unit number in it)
+            unit_no = self.commitment_units.setdefault(unit.code, len(self.commitment_units) + 1)
+            return f"CN{unit.area}{self.year}{unit_no:02d}{n:06d}"
         return f"{key[1]}{bracket.format(y=self.year)}{n}号"
 
     def plan_gaps(self, feed: Feed, auths, counts: Counter) -> None:

@@ -297,3 +297,35 @@ def test_facts_hold_each_accepted_record_once(con, feed):
     lineage = con.execute(f"SELECT file_id, source_row FROM marts.{fact} {where}").fetchall()
     assert len(lineage) == len(set(accepted.values()))
     assert set(lineage) <= set(accepted)
+
+
+def _units() -> dict[str, tuple[str, str]]:
+    import csv
+
+    with (SAMPLE / "_reference" / "reporting_units.csv").open(encoding="utf-8-sig") as fh:
+        return {r["unit_code"]: (r["unit_name"], r["unit_kind"]) for r in csv.DictReader(fh)}
+
+
+def test_docx_carries_every_section_and_sentences_computed_from_the_manifest(month):
+    """The circulated .docx: sections 一 to 九 in order, the same totals as the .md, and section 二's commitment
+    sentence recomputed here from what the generator planted."""
+    import docx
+
+    document = docx.Document(str(month["out"] / "bulletin-2022-06.docx"))
+    text = "\n".join(p.text for p in document.paragraphs)
+    md = (month["out"] / "bulletin-2022-06.md").read_text(encoding="utf-8")
+    headings = ["一、", "二、", "三、", "四、", "五、", "六、", "七、", "八、", "九、"]
+    positions = [text.find("\n" + h) for h in headings]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), positions
+    assert "关于2022年6月份信用信息报送和平台对接情况的通报" in text
+    units = _units()
+    commitments = {u: f["commitment"]["submitted"] for u, f in EXPECTED["units"].items()
+                   if f.get("commitment", {}).get("submitted")}
+    districts = sorted((u for u in commitments if units[u][1] == "district"), key=lambda u: (-commitments[u], u))
+    sentence = (f"6月份，{len(districts)}个区共报送信用承诺信息{sum(commitments[u] for u in districts)}条，"
+                f"报送数量前3位的是：{'、'.join(units[u][0] for u in districts[:3])}。")
+    assert sentence in text and sentence in md
+    totals = next(line for line in md.splitlines() if line.startswith("6月份，各区、市各部门报送“双公示”信息总量"))
+    assert totals in text
+    assert len(document.tables) >= 3  # 附件1, 附件2, 附件3 (and the platform table)
+    assert all(t.style.name == "Table Grid" for t in document.tables)

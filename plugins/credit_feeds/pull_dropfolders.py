@@ -21,7 +21,7 @@ import posixpath
 import stat
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import settings
 from .landing import load_reference, sha256_of
@@ -152,6 +152,11 @@ def _verify(path: Path, sha: str, size: int, what: str) -> None:
 
 
 def _destination(landing: Path, unit: str, rel: str, sha: str) -> Path:
+    """Where a listed file lands: under the unit's folder, never outside it (a name the server lists such as
+    `../../x` must not escape the landing zone)."""
+    parts = PurePosixPath(rel).parts
+    if not parts or any(p in ("", ".", "..") for p in parts) or PurePosixPath(rel).is_absolute():
+        raise ValueError(f"refusing a drop-folder path outside the unit's folder: {rel!r}")
     dest = landing / LANDING_FOLDER / unit / rel
     if dest.exists() and sha256_of(dest)[0] != sha:
         dest = landing / LANDING_FOLDER / unit / CHANGED_FOLDER / sha[:16] / rel

@@ -329,3 +329,57 @@ def test_docx_carries_every_section_and_sentences_computed_from_the_manifest(mon
     assert totals in text
     assert len(document.tables) >= 3  # 附件1, 附件2, 附件3 (and the platform table)
     assert all(t.style.name == "Table Grid" for t in document.tables)
+
+
+def test_sections_three_to_seven_state_the_districts_figures_from_the_manifest(month):
+    """Sections 三–七 in the .md and .docx: the districts' counts, totals, top units and shares, recomputed here."""
+    import docx
+
+    units = _units()
+    text = "\n".join(p.text for p in docx.Document(str(month["out"] / "bulletin-2022-06.docx")).paragraphs)
+    md = (month["out"] / "bulletin-2022-06.md").read_text(encoding="utf-8")
+
+    def district_counts(*feeds):
+        counts = {u: sum(f.get(feed, {}).get("submitted", 0) for feed in feeds) for u, f in EXPECTED["units"].items()
+                  if units[u][1] == "district"}
+        ranked = sorted((u for u, n in counts.items() if n), key=lambda u: (-counts[u], u))
+        return counts, ranked
+
+    counts, ranked = district_counts("enforcement", "confirmation", "adjudication", "reward", "inspection")
+    total = sum(counts.values())
+    top = ranked[0]
+    expected = [f"6月份，有{len(ranked)}个区共报送五类行政管理信息{total}条，其中{units[top][0]}报送{counts[top]}条，"
+                f"占报送总量{counts[top] / total * 100:.2f}%"]
+    counts, ranked = district_counts("other-action")
+    expected.append(f"6月份，{len(ranked)}个区报送其他行政行为信息{sum(counts.values())}条")
+    counts, ranked = district_counts("grading")
+    expected.append(f"6月份，{len(ranked)}个区报送分级分类结果信息{sum(counts.values())}条，报送数量前3位的是："
+                    f"{'、'.join(units[u][0] for u in ranked[:3])}")
+    counts, ranked = district_counts("basic-info")
+    expected.append(f"6月份，{len(ranked)}个区报送基础信息{sum(counts.values())}条")
+    counts, ranked = district_counts("joint-case")
+    expected.append(f"6月份，{len(ranked)}个区报送联合奖惩案例{sum(counts.values())}个，报送数量前三的是："
+                    f"{'、'.join(units[u][0] for u in ranked[:3])}")
+    for sentence in expected:
+        assert sentence in md, sentence
+        assert sentence in text, sentence
+
+
+def test_sections_eight_and_nine_from_the_reference_and_the_planted_gaps(month):
+    import csv
+
+    import docx
+
+    units = _units()
+    text = "\n".join(p.text for p in docx.Document(str(month["out"] / "bulletin-2022-06.docx")).paragraphs)
+    with (SAMPLE / "_reference" / "platforms.csv").open(encoding="utf-8-sig") as fh:
+        on = [r["connected_on"] for r in csv.DictReader(fh)]
+    connected = sum(d <= "2022-06-30" for d in on)
+    new = sum("2022-06-01" <= d <= "2022-06-30" for d in on)
+    assert f"截至6月份，已有{connected}个平台（系统）与市信用信息公共服务平台完成对接，其中本月新增{new}个" in text
+    gaps = EXPECTED["doc_no_gaps"]
+    kinds = {u: units[u][1] for u in {g["unit_code"] for g in gaps}}
+    districts = sum(k == "district" for k in kinds.values())
+    departments = len(kinds) - districts
+    assert (f"6月份，经文书号连号比对，发现{districts}个区、{departments}个部门疑似瞒报“双公示”信息{len(gaps)}条"
+            in text)

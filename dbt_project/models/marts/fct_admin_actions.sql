@@ -22,18 +22,7 @@ submitted as (
 
 accepted as (
 
-    select
-        actions.*,
-        submitted.report_month,
-        submitted.lag_workdays,
-        submitted.is_timely
-
-    from actions
-    inner join submitted
-        on actions.feed = submitted.feed
-        and actions.file_id = submitted.file_id
-        and actions.source_row = submitted.source_row
-    where submitted.is_accepted
+    {{ accepted_rows('actions', ['report_month', 'lag_workdays', 'is_timely']) }}
 
 ),
 

@@ -19,16 +19,7 @@ submitted as (
 
 accepted as (
 
-    select
-        basic_info.*,
-        submitted.report_month
-
-    from basic_info
-    inner join submitted
-        on basic_info.feed = submitted.feed
-        and basic_info.file_id = submitted.file_id
-        and basic_info.source_row = submitted.source_row
-    where submitted.is_accepted
+    {{ accepted_rows('basic_info') }}
 
 ),
 

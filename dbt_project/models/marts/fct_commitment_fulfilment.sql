@@ -18,16 +18,7 @@ submitted as (
 
 accepted as (
 
-    select
-        fulfilments.*,
-        submitted.report_month
-
-    from fulfilments
-    inner join submitted
-        on fulfilments.feed = submitted.feed
-        and fulfilments.file_id = submitted.file_id
-        and fulfilments.source_row = submitted.source_row
-    where submitted.is_accepted
+    {{ accepted_rows('fulfilments') }}
 
 ),
 

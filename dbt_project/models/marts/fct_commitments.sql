@@ -15,16 +15,7 @@ submitted as (
 
 accepted as (
 
-    select
-        commitments.*,
-        submitted.report_month
-
-    from commitments
-    inner join submitted
-        on commitments.feed = submitted.feed
-        and commitments.file_id = submitted.file_id
-        and commitments.source_row = submitted.source_row
-    where submitted.is_accepted
+    {{ accepted_rows('commitments') }}
 
 ),
 

@@ -19,16 +19,7 @@ submitted as (
 
 accepted as (
 
-    select
-        gradings.*,
-        submitted.report_month
-
-    from gradings
-    inner join submitted
-        on gradings.feed = submitted.feed
-        and gradings.file_id = submitted.file_id
-        and gradings.source_row = submitted.source_row
-    where submitted.is_accepted
+    {{ accepted_rows('gradings') }}
 
 ),
 

@@ -19,16 +19,7 @@ submitted as (
 
 accepted as (
 
-    select
-        joint_cases.*,
-        submitted.report_month
-
-    from joint_cases
-    inner join submitted
-        on joint_cases.feed = submitted.feed
-        and joint_cases.file_id = submitted.file_id
-        and joint_cases.source_row = submitted.source_row
-    where submitted.is_accepted
+    {{ accepted_rows('joint_cases') }}
 
 ),
 

@@ -25,16 +25,7 @@ reporting_units as (
 
 accepted as (
 
-    select
-        activities.*,
-        submitted.report_month
-
-    from activities
-    inner join submitted
-        on activities.feed = submitted.feed
-        and activities.file_id = submitted.file_id
-        and activities.source_row = submitted.source_row
-    where submitted.is_accepted
+    {{ accepted_rows('activities') }}
 
 ),
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import zipfile
 from datetime import date
 from fractions import Fraction
@@ -19,6 +20,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from credit_feeds.bulletin import write_bulletin
+from credit_feeds.bulletin_figures import mismatches, store_figures
 from credit_feeds.bulletin_chart import find_cjk_font
 
 MONTH = date(2022, 6, 1)
@@ -546,14 +548,15 @@ def test_closing_and_figures(written):
     sign = paras.index(OFFICE)
     assert paras[sign + 1] == "2022年7月18日"
     figures = result["figures"]
-    assert all(len(f) == 3 for f in figures)
+    assert all(len(f) == 4 for f in figures)
     sections = {f.section for f in figures}
     assert {"一", "一（一）1", "一（二）4", "二（一）", "二（二）", "三", "四", "五", "六", "七", "八", "九",
             "附件1", "附件2", "附件3"} <= sections
     # every percentage printed in the sentences of section 一 has a figure with that value
     traced = {f.label.split("：")[-1]: f.value for f in figures if f.section.startswith("一（二）4")}
     assert traced["市统计局（114200005）"] == 0.0 and traced["江夏区（420115）"] == pytest.approx(74 / 109)
-    assert ("一", "“双公示”信息总量（条）", sum(r[2] for r in JUNE if r[1] in ("license", "penalty"))) in figures
+    assert ("一", "“双公示”信息总量（条）", sum(r[2] for r in JUNE if r[1] in ("license", "penalty"))) in \
+        [f[:3] for f in figures]
     values = {(f.section, f.label): f.value for f in figures}
     assert values[("二（一）", "市直单位：市公管办（114200007）占市直单位报送总量")] == pytest.approx(838 / 1073)
     assert values[("八", "已对接平台（系统）（个）")] == 13 and values[("九", "疑似瞒报“双公示”信息（条）")] == 6
@@ -681,3 +684,34 @@ def test_missing_month_is_a_clear_error(written, tmp_path):
         write_bulletin(con, date(2021, 1, 1), tmp_path, generated_on=ISSUED)
     con.close()
     assert not re.search(r"bulletin-2021", " ".join(p.name for p in tmp_path.iterdir()))
+
+
+def test_every_figure_is_stored_with_a_source_that_gives_it_back(written, tmp_path):
+    """marts.bulletin_figures: one row per printed figure; each row's model/filter/measure gives its value."""
+    figures = written[0]["figures"]
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(written[0]["md"].parent.parent / "warehouse.duckdb", path)
+    con = duckdb.connect(str(path))
+    assert store_figures(con, MONTH, figures) == len(figures) > 200
+    assert store_figures(con, MONTH, figures) == len(figures)           # a rerun replaces, never adds
+    rows = con.execute("""select section, label, value, model, filter, measure from marts.bulletin_figures
+                          where report_month = ? order by figure_no""", [MONTH]).fetchall()
+    assert [(r[0], r[1]) for r in rows] == [(f.section, f.label) for f in figures]
+    assert mismatches(con, MONTH) == []
+    # by hand: 江夏区's 行政许可 timeliness is NULL (base 0): printed blank, so no figure; its compliance is one
+    row = next(r for r in rows if r[0] == "附件2" and r[1] == "江夏区（420115）行政许可合规率")
+    assert row[2] == pytest.approx(650 / 677) and row[3] == "marts.unit_monthly_quality"
+    assert row[4] == ("report_month = DATE '2022-06-01' and feed in ('license') and unit_code = '420115'")
+    assert not any(r[1] == "江夏区（420115）行政许可及时率" for r in rows)
+    share = next(r for r in rows if r[1] == "市直单位：市公管办（114200007）占市直单位报送总量")
+    assert con.execute(f"select {share[5]} from {share[3]} where {share[4]}").fetchone()[0] == \
+        pytest.approx(838 / 1073)
+    # the check can fail: change a row of marts under the stored figures
+    con.execute("update marts.unit_monthly_quality set submitted = submitted + 1 "
+                "where unit_code = '420115' and feed = 'license' and report_month = ?", [MONTH])
+    broken = mismatches(con, MONTH)
+    expected = total("420115")
+    assert f"附件2 江夏区（420115）总报送量: stored {float(expected)}, source gives {expected + 1}" in \
+        [b.split(" ", 1)[1] for b in broken]
+    assert any("江夏区（420115）行政许可数量" in b for b in broken)
+    con.close()

@@ -383,3 +383,51 @@ def test_sections_eight_and_nine_from_the_reference_and_the_planted_gaps(month):
     departments = len(kinds) - districts
     assert (f"6月份，经文书号连号比对，发现{districts}个区、{departments}个部门疑似瞒报“双公示”信息{len(gaps)}条"
             in text)
+
+
+def test_every_bulletin_figure_is_a_row_that_its_source_gives_back(con, month):
+    """marts.bulletin_figures (issue 4, item 4): each printed figure is a row, its source query returns its value,
+    and the numbers printed in section 一 are those rows' values."""
+    from credit_feeds.bulletin import pct, wan
+    from credit_feeds.bulletin_figures import mismatches
+
+    rows = con.execute("""select section, label, value from marts.bulletin_figures
+                          where report_month = DATE '2022-06-01' order by figure_no""").fetchall()
+    assert len(rows) > 300
+    assert {"一", "二（一）", "二（二）", "三", "四", "五", "六", "七", "八", "九", "附件1", "附件2", "附件3"} <= \
+        {section for section, _, _ in rows}
+    assert mismatches(con, dt.date(2022, 6, 1)) == []
+    values = {(section, label): value for section, label, value in rows}
+    md = (month["out"] / "bulletin-2022-06.md").read_text(encoding="utf-8")
+    total = values[("一", "“双公示”信息总量（条）")]
+    assert total == sum(EXPECTED["units"][u][f]["submitted"] for u in EXPECTED["units"]
+                        for f in DISCLOSURE_FEEDS if f in EXPECTED["units"][u])
+    assert f"报送“双公示”信息总量{wan(total)}万条，清洗入库{wan(values[('一', '“双公示”信息清洗入库（条）')])}万条" in md
+    assert f"数据合规率{pct(values[('一', '“双公示”信息数据合规率')])}" in md
+    assert values[("九", "疑似瞒报“双公示”信息（条）")] == len(EXPECTED["doc_no_gaps"])
+
+
+def test_the_tracing_queries_of_the_docs_lead_from_a_figure_to_its_rows_and_files(con):
+    """docs/tracing.md: every query runs as written on the sample month and they agree with each other."""
+    import re
+
+    text = (ROOT / "docs" / "tracing.md").read_text(encoding="utf-8")
+    results = {}
+    for block in re.findall(r"```sql\n(.*?)```", text, re.S):
+        step = re.match(r"-- step: (\w+)", block).group(1)
+        results[step] = con.execute(block).fetchall()
+    assert set(results) == {"figure", "recompute", "rows", "rejections", "fact", "raw", "concealment", "neighbours"}
+    (figure,) = results["figure"]
+    value, model, where, measure = figure[3:7]
+    assert results["recompute"] == [(value,)] == con.execute(f"select {measure} from {model} where {where}").fetchall()
+    rows = results["rows"]
+    assert len(rows) == value == EXPECTED["units"]["jiangan"]["license"]["submitted"]
+    accepted = [r for r in rows if r[3]]
+    assert len(results["fact"]) == len(accepted) == EXPECTED["units"]["jiangan"]["license"]["accepted"]
+    rejected = {(r[1], r[2]) for r in rows if not r[3]}
+    assert rejected and rejected <= {(r[0], r[1]) for r in results["rejections"]}
+    assert all((SAMPLE / path).is_file() for *_, path, _ in rows)        # every row names a received file
+    assert len(results["raw"]) == 1 and results["raw"][0][0] in {r[1] for r in accepted}
+    planted = sorted(g["missing_serial"] for g in EXPECTED["doc_no_gaps"] if g["unit_code"] == "jiangan")
+    missing = [r[5] for r in results["concealment"]]
+    assert missing == planted and not {r[1] for r in results["neighbours"]} & set(missing)

@@ -3,8 +3,8 @@
 Modelled on seeds/001_aeac7ec9871086dc.txt (市信用办关于2022年6月份信用信息报送和平台对接情况的通报): its wording,
 order and layout. Every number printed comes from `marts` (monthly_overview, unit_monthly_quality, dim_platform,
 suspected_concealment, fct_publicity_activities), sums and shares included (the SELECTs compute them); this
-module only formats, orders and selects, and records each printed number as a `Figure` so it can be traced
-(and later stored in marts.bulletin_figures).
+module only formats, orders and selects, and records each printed number as a `Figure` with its `Source`: the
+marts table, filter and measure that give it back (stored in marts.bulletin_figures by bulletin_figures.py).
 
 Counts in sections 二–七 and in 附件1/2 are 报送量 (`submitted`: rows received in the month, accepted or not, as
 warehouse.md defines it), so a sentence and its unit's table cell always agree, as in the seed.
@@ -220,11 +220,40 @@ VOLUME_SECTIONS = (
 )
 
 
+class Source(NamedTuple):
+    """Where a figure comes from: `select <measure> from <model> where <where>` gives its value back."""
+    model: str
+    where: str
+    measure: str
+
+    def sql(self) -> str:
+        return f"select {self.measure} from {self.model} where {self.where}"
+
+
 class Figure(NamedTuple):
-    """One printed number: where it is printed, what it is, its value in the warehouse (rates as fractions)."""
+    """One printed number: where it is printed, what it is, its value in the warehouse (rates as fractions)
+    and the source that gives it back."""
     section: str
     label: str
     value: int | float | Decimal | None
+    source: Source
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def quality_source(month: date, measure: str, feeds, unit_code: str | None = None,
+                   unit_kind: str | None = None, where: str = "") -> Source:
+    """A figure of marts.unit_monthly_quality: the month, one feed or several, one unit or one kind of unit."""
+    parts = [f"report_month = {_date(month)}", f"feed in ({_in(feeds)})"]
+    if unit_code is not None:
+        parts.append(f"unit_code = '{unit_code}'")
+    if unit_kind is not None:
+        parts.append(f"unit_kind = '{unit_kind}'")
+    if where:
+        parts.append(where)
+    return Source("marts.unit_monthly_quality", " and ".join(parts), measure)
 
 
 # ============================================================================================ READING MARTS
@@ -233,6 +262,7 @@ class Figure(NamedTuple):
 @dataclass(frozen=True)
 class UnitFeed:
     """One row of marts.unit_monthly_quality."""
+    report_month: date
     unit_code: str
     unit_name: str
     unit_kind: str
@@ -243,6 +273,9 @@ class UnitFeed:
 
     def rate(self, metric: str) -> float | None:
         return getattr(self, metric)
+
+    def source(self, metric: str) -> Source:
+        return quality_source(self.report_month, metric, (self.feed,), unit_code=self.unit_code)
 
 
 @dataclass(frozen=True)
@@ -255,6 +288,13 @@ class Volume:
     kind_units: int          # units of this kind that reported
     kind_submitted: int      # their total
     kind_share: float        # submitted / kind_submitted
+    report_month: date
+    feeds: tuple[str, ...]   # the section's feeds, summed
+
+    def source(self, measure: str = "sum(submitted)", per_kind: bool = False, where: str = "") -> Source:
+        """This unit's row (or, per_kind, its kind's rows) of the section's feeds in unit_monthly_quality."""
+        unit = {"unit_kind": self.unit_kind} if per_kind else {"unit_code": self.unit_code}
+        return quality_source(self.report_month, measure, self.feeds, where=where, **unit)
 
 
 @dataclass(frozen=True)
@@ -316,9 +356,9 @@ def _next_month(first: date) -> date:
     return date(first.year + first.month // 12, first.month % 12 + 1, 1)
 
 
-def _read_volumes(con, month: str, feeds: tuple[str, ...]) -> tuple[Volume, ...]:
+def _read_volumes(con, first: date, feeds: tuple[str, ...]) -> tuple[Volume, ...]:
     """Units that reported any of `feeds`, with their kind's number of units, total and their share of it."""
-    names = ", ".join(f"'{f}'" for f in feeds)
+    month, names = _date(first), _in(feeds)
     rows = _select(con, f"""
         select unit_code, unit_name, unit_kind, submitted,
                count(*) over (partition by unit_kind) as kind_units,
@@ -333,7 +373,8 @@ def _read_volumes(con, month: str, feeds: tuple[str, ...]) -> tuple[Volume, ...]
         ) as per_unit
         order by unit_kind, submitted desc, unit_code""")
     return tuple(Volume(**{**row, "submitted": int(row["submitted"]), "kind_units": int(row["kind_units"]),
-                           "kind_submitted": int(row["kind_submitted"])}) for row in rows)
+                           "kind_submitted": int(row["kind_submitted"])}, report_month=first, feeds=feeds)
+                 for row in rows)
 
 
 def read_month(con, report_month: date) -> Month:
@@ -348,10 +389,10 @@ def read_month(con, report_month: date) -> Month:
         raise LookupError(f"marts.monthly_overview 无 {report_month:%Y-%m} 的数据，无法生成通报 "
                           f"(no row for {report_month:%Y-%m})")
     quality = _select(con, f"""
-        select unit_code, unit_name, unit_kind, feed, submitted, compliance_rate, timeliness_rate
+        select report_month, unit_code, unit_name, unit_kind, feed, submitted, compliance_rate, timeliness_rate
         from marts.unit_monthly_quality
         where report_month = {month}""")
-    feeds = ", ".join(f"'{f}'" for f in TOTAL_FEEDS)
+    feeds = _in(TOTAL_FEEDS)
     totals = _select(con, f"""
         select unit_code, sum(submitted) as total_submitted
         from marts.unit_monthly_quality
@@ -382,7 +423,7 @@ def read_month(con, report_month: date) -> Month:
         overview=overview[0],
         quality=tuple(UnitFeed(**{**row, "submitted": int(row["submitted"])}) for row in quality),
         totals={row["unit_code"]: int(row["total_submitted"]) for row in totals},
-        volumes={v.key: _read_volumes(con, month, v.feeds) for v in VOLUME_SECTIONS},
+        volumes={v.key: _read_volumes(con, first, v.feeds) for v in VOLUME_SECTIONS},
         platforms_connected=int(connected[0]["connected"]),
         new_platforms=tuple(Platform(**row) for row in platforms),
         concealment=tuple(Concealment(**{**row, "records": int(row["records"]),
@@ -438,7 +479,7 @@ class Clause:
     """A sentence without its full stop. A summary (…均达到100%) may be joined to the districts' sentence."""
     text: str
     summary: bool = False
-    figures: list[tuple[str, object]] = field(default_factory=list)   # (label, value)
+    figures: list[tuple[str, object, Source]] = field(default_factory=list)   # (label, value, source)
 
 
 def _list_clause(template: str, units: list[UnitFeed], metric: str, feed_zh: str, with_rates: bool) -> Clause:
@@ -446,7 +487,8 @@ def _list_clause(template: str, units: list[UnitFeed], metric: str, feed_zh: str
     head = template.format(feed=feed_zh, metric=METRICS[metric])
     items = [UNIT_WITH_RATE.format(name=u.unit_name, rate=pct(u.rate(metric))) if with_rates else u.unit_name
              for u in units]
-    figures = [(f"{head.rstrip('：')}：{u.unit_name}（{u.unit_code}）", u.rate(metric)) for u in units]
+    figures = [(f"{head.rstrip('：')}：{u.unit_name}（{u.unit_code}）", u.rate(metric), u.source(metric))
+               for u in units]
     return Clause(head + LIST_SEPARATOR.join(items), figures=figures)
 
 
@@ -465,7 +507,9 @@ def districts_good(districts: list[UnitFeed], metric: str, feed_zh: str) -> Clau
             floor = floor_one_decimal(lowest.rate(metric))
             return Clause(DISTRICTS_ALL_ABOVE.format(**words, floor=floor), summary=True,
                           figures=[(f"各区{feed_zh}信息{METRICS[metric]}最低：{lowest.unit_name}（{lowest.unit_code}）",
-                                    lowest.rate(metric))])
+                                    lowest.rate(metric),
+                                    quality_source(lowest.report_month, f"min({metric})", (lowest.feed,),
+                                                   unit_kind=DISTRICT))])
     if at_100:
         return _list_clause(DISTRICTS_AT_100, at_100, metric, feed_zh, with_rates=False)
     if metric == "compliance_rate" and districts:
@@ -540,24 +584,27 @@ class Bulletin:
     def heading(self, level: int, text: str) -> None:
         self.blocks.append(r.Heading(level, text))
 
-    def figure(self, section: str, label: str, value) -> None:
-        self.figures.append(Figure(section, label, value))
+    def figure(self, section: str, label: str, value, source: Source) -> None:
+        self.figures.append(Figure(section, label, value, source))
 
 
 def section_disclosures(month: Month, doc: Bulletin) -> None:
     """一、行政许可、行政处罚“双公示”信息报送情况."""
     o, m = month.overview, month.report_month.month
+    overview = partial(Source, "marts.monthly_overview", f"report_month = {_date(month.report_month)}")
     doc.heading(1, DISCLOSURES_HEADING)
     sentence = DISCLOSURES_TOTALS.format(month=m, submitted=wan(o["disclosures_submitted"]),
                                          accepted=wan(o["disclosures_accepted"]))
-    doc.figure("一", "“双公示”信息总量（条）", o["disclosures_submitted"])
-    doc.figure("一", "“双公示”信息清洗入库（条）", o["disclosures_accepted"])
+    doc.figure("一", "“双公示”信息总量（条）", o["disclosures_submitted"], overview("disclosures_submitted"))
+    doc.figure("一", "“双公示”信息清洗入库（条）", o["disclosures_accepted"], overview("disclosures_accepted"))
     if o["disclosures_compliance_rate"] is not None:
         sentence += DISCLOSURES_COMPLIANCE.format(rate=pct(o["disclosures_compliance_rate"]))
-        doc.figure("一", "“双公示”信息数据合规率", o["disclosures_compliance_rate"])
+        doc.figure("一", "“双公示”信息数据合规率", o["disclosures_compliance_rate"],
+                   overview("disclosures_compliance_rate"))
     if o["disclosures_timeliness_rate"] is not None:
         sentence += DISCLOSURES_TIMELINESS.format(rate=pct(o["disclosures_timeliness_rate"]))
-        doc.figure("一", "“双公示”信息及时率", o["disclosures_timeliness_rate"])
+        doc.figure("一", "“双公示”信息及时率", o["disclosures_timeliness_rate"],
+                   overview("disclosures_timeliness_rate"))
     doc.paragraph(sentence + END)
 
     printed = 0
@@ -573,8 +620,8 @@ def section_disclosures(month: Month, doc: Bulletin) -> None:
             doc.heading(3, SUBSECTION.format(number=i, feed=feed_zh, aspect=aspect, verdict=verdict))
             for clause in paragraphs:
                 doc.paragraph(clause.text + END)
-                for label, value in clause.figures:
-                    doc.figure(f"一（{number}）{i}", label, value)
+                for label, value, source in clause.figures:
+                    doc.figure(f"一（{number}）{i}", label, value, source)
 
 
 def district_chart(month: Month, doc: Bulletin, path: Path) -> None:
@@ -615,10 +662,10 @@ def volume_clause(spec: VolumeSection, units: list[Volume], kind: str) -> Clause
     kind_zh, words = KIND_ZH[kind], {"subject": spec.subject, "unit": spec.unit}
     first = units[0]
 
-    def counted(u: Volume) -> tuple[str, object]:
-        return f"{kind_zh}：{u.unit_name}（{u.unit_code}）报送{spec.subject}（{spec.unit}）", u.submitted
+    def counted(u: Volume) -> tuple[str, object, Source]:
+        return f"{kind_zh}：{u.unit_name}（{u.unit_code}）报送{spec.subject}（{spec.unit}）", u.submitted, u.source()
 
-    kind_total = (f"{kind_zh}报送{spec.subject}（{spec.unit}）", first.kind_submitted)
+    kind_total = (f"{kind_zh}报送{spec.subject}（{spec.unit}）", first.kind_submitted, first.source(per_kind=True))
     if len(units) == 1:
         return Clause(SINGLE_UNIT.format(name=first.unit_name, count=first.submitted, **words),
                       figures=[counted(first)])
@@ -629,7 +676,8 @@ def volume_clause(spec: VolumeSection, units: list[Volume], kind: str) -> Clause
 
     lead = spec.districts if kind == DISTRICT else spec.departments
     text = lead.format(n=first.kind_units, count=first.kind_submitted, **words)
-    figures = [(f"报送{spec.subject}的{kind_zh}（个）", first.kind_units), kind_total]
+    figures = [(f"报送{spec.subject}的{kind_zh}（个）", first.kind_units,
+                first.source("count(distinct unit_code)", per_kind=True, where="submitted > 0")), kind_total]
     detail = spec.district_detail if kind == DISTRICT else spec.department_detail
     if detail in (TOP_THREE, TOP_THREE_SHORT):
         top = units[:TOP]
@@ -638,8 +686,11 @@ def volume_clause(spec: VolumeSection, units: list[Volume], kind: str) -> Clause
     elif detail == LARGEST_SHARE:
         text += LARGEST_SHARE.format(name=first.unit_name, count=first.submitted, share=pct(first.kind_share),
                                      unit=spec.unit)
+        share = (f"cast(sum(case when unit_code = '{first.unit_code}' then submitted else 0 end) "
+                 f"as double precision) / sum(submitted)")
         figures += [counted(first),
-                    (f"{kind_zh}：{first.unit_name}（{first.unit_code}）占{kind_zh}报送总量", first.kind_share)]
+                    (f"{kind_zh}：{first.unit_name}（{first.unit_code}）占{kind_zh}报送总量", first.kind_share,
+                     first.source(share, per_kind=True))]
     elif detail == LARGEST_TWO:
         a, b = units[:2]
         text += LARGEST_TWO.format(name1=a.unit_name, name2=b.unit_name, count1=a.submitted, count2=b.submitted,
@@ -664,8 +715,8 @@ def volume_section(spec: VolumeSection, month: Month, doc: Bulletin) -> None:
     lead = MONTH_LEAD.format(month=month.report_month.month) if spec.with_month else ""
     for i, clause in enumerate(paragraphs):
         doc.paragraph((lead if i == 0 else "") + clause.text + END)
-        for label, value in clause.figures:
-            doc.figure(spec.key, label, value)
+        for label, value, source in clause.figures:
+            doc.figure(spec.key, label, value, source)
 
 
 # ====================================================================== SECTION 八: PLATFORMS · 九: REQUIREMENTS
@@ -674,8 +725,11 @@ def section_platforms(month: Month, doc: Bulletin) -> None:
     """八、平台对接情况: platforms connected so far, and this month's new ones as a table."""
     m, new = month.report_month.month, month.new_platforms
     doc.heading(1, PLATFORMS_HEADING)
-    doc.figure("八", "已对接平台（系统）（个）", month.platforms_connected)
-    doc.figure("八", "本月新增对接平台（系统）（个）", len(new))
+    first, next_month = _date(month.report_month), _date(_next_month(month.report_month))
+    doc.figure("八", "已对接平台（系统）（个）", month.platforms_connected,
+               Source("marts.dim_platform", f"connected_on < {next_month}", "count(*)"))
+    doc.figure("八", "本月新增对接平台（系统）（个）", len(new),
+               Source("marts.dim_platform", f"connected_on >= {first} and connected_on < {next_month}", "count(*)"))
     if not new:
         doc.paragraph(PLATFORMS_NONE_NEW.format(month=m, connected=month.platforms_connected))
         return
@@ -691,7 +745,10 @@ def concealment_sentence(month: Month, doc: Bulletin) -> str:
     """Item 1's finding: units with suspected concealed 双公示 records (marts.suspected_concealment)."""
     m, found = month.report_month.month, month.concealment
     total = found[0].month_records if found else 0
-    doc.figure("九", "疑似瞒报“双公示”信息（条）", total)
+    this_month = f"s.report_month = {_date(month.report_month)}"
+    concealed = partial(Source, "marts.suspected_concealment as s left join marts.dim_reporting_unit as u "
+                                "on s.unit_code = u.unit_code")
+    doc.figure("九", "疑似瞒报“双公示”信息（条）", total, concealed(this_month, "count(*)"))
     if not found:
         return CONCEALMENT_NONE.format(month=m)
     districts = [c for c in found if c.unit_kind == DISTRICT]
@@ -699,15 +756,20 @@ def concealment_sentence(month: Month, doc: Bulletin) -> str:
     units = []
     if districts:
         units.append(CONCEALMENT_DISTRICTS.format(n=len(districts)))
-        doc.figure("九", "疑似瞒报的区（个）", len(districts))
+        doc.figure("九", "疑似瞒报的区（个）", len(districts),
+                   concealed(f"{this_month} and u.unit_kind = '{DISTRICT}'", "count(distinct s.unit_code)"))
     if departments:
         units.append(CONCEALMENT_DEPARTMENTS.format(n=len(departments)))
-        doc.figure("九", "疑似瞒报的部门（个）", len(departments))
+        doc.figure("九", "疑似瞒报的部门（个）", len(departments),
+                   concealed(f"{this_month} and coalesce(u.unit_kind, '') <> '{DISTRICT}'",
+                             "count(distinct coalesce(s.unit_code, ''))"))
     items = []
     for c in found:
         name = c.unit_name or c.unit_code or UNKNOWN_UNIT
         items.append(CONCEALMENT_ITEM.format(name=name, count=c.records))
-        doc.figure("九", f"疑似瞒报：{name}（{c.unit_code}）（条）", c.records)
+        unit = "s.unit_code is null" if c.unit_code is None else f"s.unit_code = '{c.unit_code}'"
+        doc.figure("九", f"疑似瞒报：{name}（{c.unit_code}）（条）", c.records,
+                   concealed(f"{this_month} and {unit}", "count(*)"))
     return CONCEALMENT_FOUND.format(month=m, units=LIST_SEPARATOR.join(units), count=total,
                                     items=LIST_SEPARATOR.join(items))
 
@@ -764,7 +826,8 @@ def attachment_table(month: Month, kind: str, section: str, doc: Bulletin) -> r.
         total = month.totals.get(code, 0)
         row = [name, str(total) if total else ""]
         if total:
-            doc.figure(section, f"{name}（{code}）{TOTAL_COLUMN}", total)
+            doc.figure(section, f"{name}（{code}）{TOTAL_COLUMN}", total,
+                       quality_source(month.report_month, "sum(submitted)", TOTAL_FEEDS, unit_code=code))
         for feed, metrics in ATTACHMENT_FEEDS:
             unit = cells.get((code, feed))
             for metric in metrics:
@@ -773,14 +836,16 @@ def attachment_table(month: Month, kind: str, section: str, doc: Bulletin) -> r.
                     row.append("")
                     continue
                 row.append(str(value) if metric == "submitted" else pct(value))
-                doc.figure(section, f"{name}（{code}）{get_feed(feed).name_zh}{METRIC_COLUMNS[metric]}", value)
+                doc.figure(section, f"{name}（{code}）{get_feed(feed).name_zh}{METRIC_COLUMNS[metric]}", value,
+                           unit.source(metric))
         rows.append(tuple(row))
     return r.Table(columns, tuple(rows))
 
 
 def publicity_table(month: Month, section: str, doc: Bulletin) -> r.Table | None:
     """附件3 开展诚信宣传活动统计表: the month's activities (marts.fct_publicity_activities), None when there are none."""
-    doc.figure(section, "诚信宣传活动（条）", len(month.publicity))
+    doc.figure(section, "诚信宣传活动（条）", len(month.publicity),
+               Source("marts.fct_publicity_activities", f"report_month = {_date(month.report_month)}", "count(*)"))
     if not month.publicity:
         return None
     remark = PUBLICITY_REMARK.format(month=month.report_month.month)

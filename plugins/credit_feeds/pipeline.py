@@ -93,12 +93,17 @@ def bulletin_stage(warehouse: str, out: str | Path, report_month: dt.date) -> di
     """The bulletin (from marts alone) and, beside it, the units' rejection lists and the audit site (from audit)."""
     from .audit_site import write_audit_site
     from .bulletin import write_bulletin
+    from .bulletin_figures import mismatches, store_figures
     from .returns import write_returns
 
     # not read_only: dbt-duckdb run in-process keeps the file open, and DuckDB refuses a second configuration
     con = connect(warehouse)
     try:
         paths = write_bulletin(con, report_month, Path(out))
+        store_figures(con, report_month, paths["figures"])
+        untraced = mismatches(con, report_month)
+        if untraced:   # a bug of the bulletin, never of the data: stop rather than publish a number marts lack
+            raise RuntimeError("通报数字无法由 marts 复算 (bulletin figures do not trace): " + "; ".join(untraced[:5]))
         returns = write_returns(con, report_month, Path(out))
         audit_index = write_audit_site(con, report_month, Path(out))
     finally:

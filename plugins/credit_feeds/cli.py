@@ -149,9 +149,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warehouse", required=True, help="DuckDB file")
     p.add_argument("--out", required=True, help="output folder (bulletin, rejection lists, audit site)")
     p.add_argument("--wait", action="store_true", help="wait for another run on the same warehouse instead of stopping")
+    s = sub.add_parser("spot-check", help="draw document numbers as the national centre does and look them up (抽查)")
+    s.add_argument("--warehouse", required=True, help="DuckDB file (opened read-only)")
+    s.add_argument("--month", required=True, help="report month, YYYY-MM")
+    s.add_argument("--seed", required=True, help="random seed (whole number): the same seed draws the same numbers")
+    s.add_argument("--units", default="5", help="how many units (5), or a fraction of them (0.5)")
+    s.add_argument("--sample", default="25", help="document numbers per unit and feed (25)")
+    s.add_argument("--out", required=True, help="output folder: writes spot_checks/spot-check-YYYY-MM-seed<N>.*")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(args)
+    if args.command == "spot-check":
+        from .spot_check import command as spot_check
+
+        return spot_check(args)
     return 2
 
 

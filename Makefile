@@ -17,7 +17,7 @@ export GX_ANALYTICS_ENABLED := false
 export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export SCARF_ANALYTICS := false
 
-.PHONY: setup run test font clean
+.PHONY: setup run test font clean airflow bench
 
 setup: $(STAMP)
 
@@ -44,6 +44,16 @@ run: setup
 
 test: setup
 	$(VENV)/bin/pytest
+
+# Benchmark of the monthly cycle at scale factor SF (1 = one real city month, ~1.16M rows): bench/RESULTS.md.
+# INCREMENTAL=1 then adds one new 10,000-row file and times the rerun. The last line printed is one JSON object.
+SF ?= 1
+bench: setup
+	$(VENV)/bin/python bench/run_bench.py --sf $(SF) $(if $(INCREMENTAL),--incremental)
+
+# Airflow's scheduler, dag-processor and api-server on this machine (LocalExecutor, AIRFLOW_HOME=.airflow); Ctrl-C stops
+airflow: setup
+	deploy/airflow-local.sh
 
 clean:
 	rm -rf $(OUT) warehouse .airflow

@@ -19,3 +19,15 @@ from credit_feeds.settings import switch_off_telemetry  # noqa: E402
 
 switch_off_telemetry()
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A private PostgreSQL server on a free loopback port for the whole session (tests/pg_server.py)."""
+    from pg_server import running_postgres
+
+    with running_postgres() as server:
+        yield server

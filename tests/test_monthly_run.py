@@ -431,3 +431,31 @@ def test_the_tracing_queries_of_the_docs_lead_from_a_figure_to_its_rows_and_file
     planted = sorted(g["missing_serial"] for g in EXPECTED["doc_no_gaps"] if g["unit_code"] == "jiangan")
     missing = [r[5] for r in results["concealment"]]
     assert missing == planted and not {r[1] for r in results["neighbours"]} & set(missing)
+
+
+def test_spot_check_of_every_unit_finds_the_planted_gaps_of_the_upper_ranges(month, tmp_path):
+    """`credit-feeds spot-check` on the sample month, all units: the numbers it reports absent are exactly the
+    planted gaps (include/sample_feeds_expected.json) lying in the upper quarter of their series' June range."""
+    from credit_feeds.spot_check import upper_part
+
+    result = run_cli("spot-check", "--warehouse", str(month["warehouse"]), "--month", "2022-06", "--seed", "7",
+                     "--units", "1.0", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    with (tmp_path / "spot_checks" / "spot-check-2022-06-seed7.csv").open(encoding="utf-8-sig", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    assert header[:6] == ["单位", "单位代码", "类别", "发证/处罚机关", "文书号", "结果"]
+    absent = {(r[1], r[4]) for r in rows if r[5] == "未报送（疑似瞒报）"}
+    con = duckdb.connect(str(month["warehouse"]), read_only=True)
+    try:
+        ranges = {(u, a, p, y): (lo, hi) for u, a, p, y, lo, hi in con.execute("""
+            select unit_code, authority_code, doc_prefix, doc_year, min(doc_serial), max(doc_serial)
+            from marts.int_doc_numbers where report_month = DATE '2022-06-01' and is_parsed
+            group by unit_code, authority_code, doc_prefix, doc_year""").fetchall()}
+    finally:
+        con.close()
+    expected = {(g["unit_code"], f"{g['doc_prefix']}〔{g['doc_year']}〕{g['missing_serial']}号")
+                for g in EXPECTED["doc_no_gaps"]
+                if g["missing_serial"] in upper_part(*ranges[(g["unit_code"], g["authority_code"], g["doc_prefix"],
+                                                              g["doc_year"])])}
+    assert expected and absent == expected
+    assert len(rows) > 300 and {r[5] for r in rows} <= {"已报送", "已报送但未通过校验", "未报送（疑似瞒报）"}

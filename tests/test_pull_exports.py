@@ -208,7 +208,7 @@ def test_a_refused_token_fails_naming_the_platform(zone, server, monkeypatch):
 
     landing, state = zone
     monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", json.dumps(
-        {"conn_type": "http", "host": "127.0.0.1", "port": server.port, "password": "revoked-token"}))
+        {"conn_type": "http", "host": "127.0.0.1", "port": server.port, "password": "<revoked-token>"}))
     with pytest.raises(AirflowFailException, match=f"platform {PLATFORM}: HTTP 401.*{CONN_ID}"):
         pull(landing, state)
     assert landed(landing) == [] and not (state / "exports" / f"{PLATFORM}.json").exists()

@@ -74,3 +74,18 @@ def mask(value: str | None) -> str | None:
     if len(value) <= head + tail:
         return "*" * len(value)
     return value[:head] + "*" * (len(value) - head - tail) + (value[-tail:] if tail else "")
+
+
+# An 18-character 身份证 number inside any other text (a name, free text, a code field, a file name): 6 digits,
+# a birth date 18xx–20xx, 3 digits, a check character, which is not checked (a mistyped number is still someone's).
+# USCCs hardly ever match (letters, or no date where the birth date would be). Same pattern as the dbt macro
+# mask_id_numbers (dbt_project/macros/mask_id_numbers.sql), which masks free text in staging.
+ID_NUMBER_IN_TEXT = re.compile(
+    r"[0-9]{6}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]")
+
+
+def mask_id_numbers(text: str | None) -> str | None:
+    """Text with every ID number in it masked (rules.md: 证件号码 are masked everywhere outside raw)."""
+    if not text:
+        return text
+    return ID_NUMBER_IN_TEXT.sub(lambda m: mask(m[0]), text)

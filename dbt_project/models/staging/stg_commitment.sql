@@ -21,7 +21,7 @@ renamed as (
         -- the feed's fields (feeds.md), in the order of plugins/credit_feeds/feeds.py
         {{ stage_fields() }},
 
-        extra
+        {{ mask_id_numbers('extra') }} as extra
 
     from source
 

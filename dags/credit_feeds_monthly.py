@@ -15,6 +15,7 @@ from airflow.sdk import Param, dag, get_current_context, task
 from airflow.timetables.assets import AssetOrTimeSchedule
 from airflow.timetables.trigger import CronTriggerTimetable
 from cosmos import ProfileConfig
+from cosmos import settings as cosmos_settings
 from cosmos.constants import InvocationMode
 from cosmos.operators.local import DbtBuildLocalOperator
 
@@ -27,6 +28,7 @@ DBT_PROJECT = Path(__file__).resolve().parent.parent / "dbt_project"
 
 def _run_settings() -> tuple[str, str, str, dt.date]:
     """landing, warehouse, out and report month of this run (params, else the month before the run)."""
+    from credit_feeds.db import resolve
     from credit_feeds.pipeline import month_before, parse_month
 
     ctx = get_current_context()
@@ -36,14 +38,49 @@ def _run_settings() -> tuple[str, str, str, dt.date]:
     else:
         when = ctx.get("logical_date") or ctx["dag_run"].run_after
         month = month_before(when.date())
-    return p["landing"], p["warehouse"], p["out"], month
+    # the warehouse: a DuckDB file, a postgresql:// URL or an Airflow connection id (README "PostgreSQL warehouse")
+    return p["landing"], resolve(p["warehouse"]), p["out"], month
+
+
+_dbt_clock: dict[str, tuple[dt.datetime, float]] = {}   # run_id -> start of its dbt build (same process)
+
+
+def _dbt_started(context) -> None:
+    import time
+
+    _use_warehouse(context["task"])
+    _dbt_clock[context["run_id"]] = (dt.datetime.now(dt.UTC).replace(tzinfo=None), time.perf_counter())
+
+
+def _use_warehouse(dbt_task) -> None:
+    """Point the dbt task at this run's warehouse: the profile's target (duckdb or postgres) and the environment
+    it reads (credit_feeds.db.dbt_target). Done at run time, because the warehouse is a param of the run."""
+    from credit_feeds.db import dbt_target
+
+    _, warehouse, _, _ = _run_settings()
+    target, env = dbt_target(warehouse)
+    dbt_task.profile_config = ProfileConfig(profile_name="credit_feeds", target_name=target,
+                                            profiles_yml_filepath=DBT_PROJECT / "profiles.yml")
+    dbt_task.env = {**(dbt_task.env or {}), **env}
+
+
+def _dbt_finished(context, result=None) -> None:
+    """The dbt build's time in audit.pipeline_runs, beside the other stages' (pipeline.record_stage)."""
+    import time
+
+    from credit_feeds.pipeline import record_stage_in
+
+    _, warehouse, _, month = _run_settings()
+    started_at, clock = _dbt_clock.pop(context["run_id"])
+    record_stage_in(warehouse, context["run_id"], "dbt", month, started_at, time.perf_counter() - clock)
 
 
 @dag(
     dag_id="credit_feeds_monthly",
     schedule=AssetOrTimeSchedule(
         timetable=CronTriggerTimetable("0 2 10 * *", timezone="Asia/Shanghai"), assets=LANDING_ZONE),
-    start_date=dt.datetime(2022, 1, 1, tzinfo=dt.timezone.utc),
+    # no start_date: with one, unpausing starts a run for the latest past 10th at once (even with catchup off);
+    # without, the first run is the next 10th, and past months are backfilled on purpose (README "Deploy")
     catchup=False,
     max_active_runs=1,
     max_active_tasks=1,  # DuckDB allows one writer: never two tasks on the warehouse at once
@@ -63,25 +100,33 @@ def credit_feeds_monthly():
         from credit_feeds.pipeline import ingest_stage
 
         landing, warehouse, _, month = _run_settings()
-        return ingest_stage(landing, warehouse, month)
+        return ingest_stage(landing, warehouse, month, get_current_context()["run_id"])
 
     @task(outlets=[AUDIT])
     def validate_new_files() -> dict:
         from credit_feeds.pipeline import validate_stage
 
-        _, warehouse, out, _ = _run_settings()
-        return validate_stage(warehouse, out)
+        _, warehouse, out, month = _run_settings()
+        return validate_stage(warehouse, out, month, get_current_context()["run_id"])
 
     dbt_build = DbtBuildLocalOperator(
         task_id="dbt_build",
         project_dir=str(DBT_PROJECT),
+        # the default; _use_warehouse (pre_execute) sets the run's target (duckdb / postgres) and its environment
         profile_config=ProfileConfig(profile_name="credit_feeds", target_name="duckdb",
                                      profiles_yml_filepath=DBT_PROJECT / "profiles.yml"),
         invocation_mode=InvocationMode.DBT_RUNNER,
         install_deps=False,
         emit_datasets=False,
+        # dbt's unit tests check the models' code, not the month's data: `make test` runs them (dbt build in
+        # tests/test_dbt_models.py); a monthly run skips their ~5 s
+        exclude="resource_type:unit_test",
+        # where Cosmos keeps dbt's partial-parse state between runs (a full parse costs ~10 s)
+        cache_dir=cosmos_settings.cache_dir / "credit_feeds_monthly",
         env={"CREDIT_FEEDS_WAREHOUSE": "{{ params.warehouse }}"},
         outlets=[MARTS],
+        pre_execute=_dbt_started,
+        post_execute=_dbt_finished,
     )
 
     @task(outlets=[BULLETIN])
@@ -89,7 +134,7 @@ def credit_feeds_monthly():
         from credit_feeds.pipeline import bulletin_stage
 
         _, warehouse, out, month = _run_settings()
-        return bulletin_stage(warehouse, out, month)
+        return bulletin_stage(warehouse, out, month, get_current_context()["run_id"])
 
     ingest_landing_zone() >> validate_new_files() >> dbt_build >> write_bulletin()
 

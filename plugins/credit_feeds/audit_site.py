@@ -61,7 +61,7 @@ def write_audit_site(con, report_month: dt.date, out_dir: Path) -> Path:
     by_rule = con.execute("""
         SELECT coalesce(j.unit_code, '（无单位）'), j.rule_id, count(*)
         FROM audit.rejections j JOIN audit.files f USING (file_id)
-        WHERE f.submitted_at >= ? AND f.submitted_at < ? GROUP BY ALL ORDER BY 1, 2""", span).fetchall()
+        WHERE f.submitted_at >= ? AND f.submitted_at < ? GROUP BY 1, 2 ORDER BY 1, 2""", span).fetchall()
 
     (site / "validation_runs.html").write_text(_page(f"{label} 校验记录（audit.validation_runs）", _table(
         ["文件", "数据类别", "规则集", "规则集版本（SHA-256）", "GX版本", "校验行数", "打回行数", "通过", "校验时间（UTC）", "校验批次"],

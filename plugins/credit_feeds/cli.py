@@ -2,21 +2,21 @@
 
 Runs the real Airflow DAG `credit_feeds_monthly` in-process for one report month, as `airflow dags test` does
 (no scheduler or server). Exit 0 when the month was produced; otherwise a one-line reason on stderr and exit 1.
+The warehouse is a DuckDB file, a postgresql:// URL or an Airflow connection id (credit_feeds.db).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
-import fcntl
 import json
 import logging
 import os
 import sys
 from pathlib import Path
 
-from . import settings
+from . import db, settings
+from .db import WarehouseBusy as RunBusy, WarehouseError, file_lock  # noqa: F401  (file_lock: tests use it here)
 
 DAG_ID = "credit_feeds_monthly"
 
@@ -26,7 +26,7 @@ def _fail(message: str) -> int:
     return 1
 
 
-def _preflight(args) -> str | None:
+def _preflight(args, warehouse: str) -> str | None:
     """Everything that makes a run impossible, checked before Airflow starts: a clear one-line reason."""
     from .landing import LandingZoneError, load_reference
     from .pipeline import RunError, parse_month, require_calendar
@@ -38,6 +38,18 @@ def _preflight(args) -> str | None:
         require_calendar(month)
     except (RunError, LandingZoneError, CalendarNotCovered) as exc:
         return str(exc)
+    if db.is_postgres(warehouse):
+        try:
+            with db.connect(warehouse) as con:
+                collation = con.execute("SELECT datcollate FROM pg_database WHERE datname = current_database()") \
+                    .fetchone()[0]
+        except WarehouseError as exc:
+            return str(exc)
+        if collation not in ("C", "POSIX", "C.UTF-8", "C.utf8"):
+            logging.getLogger(__name__).warning(
+                "warehouse database collation is %s: text sorts differently from DuckDB (create it with "
+                "LOCALE 'C.UTF-8', README \"PostgreSQL warehouse\")", collation)
+        return None
     try:
         import duckdb
 
@@ -67,51 +79,34 @@ def _airflow_environment(error_file: Path) -> None:
     os.environ["CREDIT_FEEDS_ERROR_FILE"] = str(error_file)
 
 
-@contextlib.contextmanager
-def file_lock(path: Path, wait: bool, what: str):
-    """Hold an exclusive flock on `path` for the block; if another process holds it, wait or raise RunBusy."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            raise RunBusy(f"{what} is in use by another credit-feeds run ({holder}); wait for it or rerun with --wait") \
-                from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()} since {dt.datetime.now():%Y-%m-%d %H:%M:%S}")
-        fh.flush()
-        try:
-            yield
-        finally:
-            fh.truncate(0)
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-class RunBusy(Exception):
-    pass
-
-
 def run(args) -> int:
-    if args.warehouse.startswith(("postgresql://", "postgres://")):
-        return _fail("a PostgreSQL warehouse is not supported by this version yet; use a DuckDB file")
+    os.environ["AIRFLOW_HOME"] = str(_airflow_home())   # where a connection id is looked up
     try:
-        # one run per warehouse (DuckDB has one writer, and a run opens the file in several stages); every run also
+        warehouse = db.resolve(args.warehouse)
+        # one run per warehouse (DuckDB: flock on <file>.lock; PostgreSQL: a session advisory lock); every run also
         # holds the Airflow home (its SQLite metadata) while it runs, so runs on different warehouses queue
-        warehouse = Path(args.warehouse).resolve()
-        with file_lock(warehouse.with_name(warehouse.name + ".lock"), args.wait, f"warehouse {args.warehouse}"), \
-                file_lock(_airflow_home() / "credit-feeds.lock", True, "Airflow home"):
-            return _run_locked(args)
-    except RunBusy as exc:
+        with db.run_lock(warehouse, args.wait), file_lock(_airflow_home() / "credit-feeds.lock", True, "Airflow home"):
+            return _run_locked(args, warehouse)
+    except (RunBusy, WarehouseError) as exc:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"cannot open warehouse {args.warehouse}: {exc}")
 
 
-def _run_locked(args) -> int:
-    if reason := _preflight(args):
+RUN_CONNECTION = "credit_feeds_run_warehouse"
+
+
+def _dag_warehouse(warehouse: str) -> str:
+    """The warehouse as the DAG run's conf names it. A URL is handed over as the Airflow connection RUN_CONNECTION,
+    defined in this process's environment only: its password stays out of Airflow's metadata and task logs."""
+    if not db.is_postgres(warehouse):
+        return warehouse
+    os.environ[f"AIRFLOW_CONN_{RUN_CONNECTION.upper()}"] = warehouse
+    return RUN_CONNECTION
+
+
+def _run_locked(args, warehouse: str) -> int:
+    if reason := _preflight(args, warehouse):
         return _fail(reason)
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -119,24 +114,25 @@ def _run_locked(args) -> int:
     error_file.unlink(missing_ok=True)
     _airflow_environment(error_file)
 
-    from airflow.utils import db
+    from airflow.utils import db as airflow_db
     from airflow.dag_processing.dagbag import DagBag
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    db.upgradedb()
+    airflow_db.upgradedb()
     bag = DagBag(dag_folder=os.environ["AIRFLOW__CORE__DAGS_FOLDER"])
     if bag.import_errors:
         return _fail(f"DAG import errors: {json.dumps(bag.import_errors, ensure_ascii=False)[:500]}")
     dag = bag.dags[DAG_ID]
     conf = {"report_month": args.month, "landing": str(Path(args.feeds).resolve()),
-            "warehouse": str(Path(args.warehouse).resolve()), "out": str(out)}
+            "warehouse": _dag_warehouse(warehouse), "out": str(out)}
     dag_run = dag.test(logical_date=dt.datetime.now(dt.timezone.utc), run_conf=conf)
     if str(dag_run.state) != "success" and getattr(dag_run.state, "value", None) != "success":
         reason = error_file.read_text(encoding="utf-8").strip().splitlines()[-1] if error_file.exists() else \
             f"DAG run {dag_run.run_id} ended {dag_run.state}"
         return _fail(reason)
     bulletin = out / f"bulletin-{args.month}.md"
-    print(f"credit-feeds: {args.month} done. Bulletin: {bulletin} (.html, .docx beside it); warehouse: {conf['warehouse']}")
+    print(f"credit-feeds: {args.month} done. Bulletin: {bulletin} (.html, .docx beside it); "
+          f"warehouse: {db.display(warehouse)}")
     return 0
 
 
@@ -146,7 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("run", help="run the monthly cycle for one report month")
     p.add_argument("--feeds", required=True, help="landing zone folder")
     p.add_argument("--month", required=True, help="report month, YYYY-MM")
-    p.add_argument("--warehouse", required=True, help="DuckDB file")
+    p.add_argument("--warehouse", required=True,
+                   help="DuckDB file, postgresql://user:password@host:port/dbname, or an Airflow connection id")
     p.add_argument("--out", required=True, help="output folder (bulletin, rejection lists, audit site)")
     p.add_argument("--wait", action="store_true", help="wait for another run on the same warehouse instead of stopping")
     s = sub.add_parser("spot-check", help="draw document numbers as the national centre does and look them up (抽查)")

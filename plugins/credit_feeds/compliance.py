@@ -20,12 +20,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import db
 from .feeds import FEEDS, Feed
 from .warehouse import raw_feed_columns
 
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 500_000   # rows per GX validation: bounds memory at any scale
+RECORD_FILES = 1000    # files whose validation is written in one transaction
 
 
 @dataclass
@@ -48,9 +50,23 @@ class FileResult:
 
 
 def _rows(con, feed: Feed, file_ids: list[str]) -> pd.DataFrame:
+    """The batch's rows in (file_id, source_row) order: lineage as stored, each field trimmed into a categorical
+    column as soon as it is read. One column at a time: the batch as text objects all at once held ~2 KB a row
+    (1 GB for 500,000 rows of 30 fields); a categorical column holds small codes and each distinct text once."""
+    from .validation import trim
+
     cols = ", ".join(f'"{c}"' for c, _ in raw_feed_columns(feed) if c != "extra")
-    return con.execute(f"SELECT {cols} FROM raw.{feed.table} WHERE list_contains(?, file_id) "
-                       f"ORDER BY file_id, source_row", [file_ids]).df()
+    con.execute("DROP TABLE IF EXISTS validation_batch")
+    con.execute(f"CREATE TEMP TABLE validation_batch AS SELECT row_number() OVER (ORDER BY file_id, source_row) "
+                f"AS batch_row, {cols} FROM raw.{feed.table} WHERE file_id = any(?)", [file_ids])
+    try:
+        frame = con.execute("SELECT file_id, source_row, unit_code, submitted_at FROM validation_batch "
+                            "ORDER BY batch_row").df()
+        for code in feed.codes:
+            frame[code] = trim(con.execute(f'SELECT "{code}" FROM validation_batch ORDER BY batch_row').df()[code])
+    finally:
+        con.execute("DROP TABLE IF EXISTS validation_batch")
+    return frame
 
 
 def _batches(pending: list[tuple[str, str, str]]):
@@ -92,9 +108,11 @@ def validate_pending(con, data_docs_dir: Path | None = None, validator=None) -> 
         feed = FEEDS[feed_name]
         for chunk in _chunks(file_ids, sizes):
             _validate_batch(con, validator, feed, set(missing), chunk, results, summary)
-    for file_id, _path, _cols in pending:
-        _record(con, file_id, results[file_id])
-        summary.files_validated += 1
+    file_ids = [file_id for file_id, _path, _cols in pending]
+    for start in range(0, len(file_ids), RECORD_FILES):
+        group = file_ids[start:start + RECORD_FILES]
+        _record(con, group, results)
+        summary.files_validated += len(group)
     log.info("validation: %s", summary.as_dict())
     return summary
 
@@ -108,7 +126,7 @@ def _validate_batch(con, validator, feed: Feed, missing: set[str], file_ids: lis
     lineage = frame[["file_id", "source_row", "unit_code"]].copy()
     frame["source_row"] = range(1, len(frame) + 1)
     batch_id = uuid.uuid4().hex
-    outcome = validator.validate(feed, frame, missing, batch_name=f"{feed.name}-{batch_id[:12]}")
+    outcome = validator.validate(feed, frame, missing, batch_name=f"{feed.name}-{batch_id[:12]}", trimmed=True)
     file_of = lineage["file_id"].tolist()
     row_of = lineage["source_row"].tolist()
     unit_of = lineage["unit_code"].tolist()
@@ -128,23 +146,49 @@ def _validate_batch(con, validator, feed: Feed, missing: set[str], file_ids: lis
         summary.rows_rejected += len(rejected[file_id])
 
 
-def _record(con, file_id: str, result: FileResult) -> None:
+RUN_COLUMNS = ("run_id", "file_id", "feed", "suite_name", "suite_version", "gx_version", "success", "rows_evaluated",
+               "rows_rejected", "evaluated_at", "result_json", "batch_id")
+REJECTION_COLUMNS = ("file_id", "source_row", "unit_code", "feed", "rule_id", "field", "value_masked", "message_zh",
+                     "batch_id")
+
+
+def _record(con, file_ids: list[str], results: dict[str, FileResult]) -> None:
+    """Write the validation of a group of files in one transaction: each file is still all or nothing, and a
+    transaction plus two UPDATEs per file cost ~4 ms (10,000 small files: 37 s; in groups of 1,000: ~5 s)."""
+    runs = [run for file_id in file_ids for run in results[file_id].runs]
+    rejections = [r for file_id in file_ids for r in results[file_id].rejections]
     con.execute("BEGIN")
     try:
-        if result.runs:
-            con.executemany("INSERT INTO audit.validation_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            result.runs)
-        if result.rejections:
-            con.executemany("INSERT INTO audit.rejections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", result.rejections)
+        _insert(con, "audit.validation_runs", RUN_COLUMNS, runs)
+        _insert(con, "audit.rejections", REJECTION_COLUMNS, rejections)
         # rows_rejected counts distinct rows of the file with any rejection (malformed lines included)
+        db.register(con, "validated_files", pd.DataFrame({"file_id": pd.Series(file_ids, dtype=object)}))
         con.execute("""
             UPDATE audit.files SET
-                rows_rejected = (SELECT count(*) FROM (SELECT DISTINCT feed, source_row FROM audit.rejections
-                                                       WHERE file_id = ?)),
+                rows_rejected = counted.rejected,
+                rows_accepted = audit.files.rows_total - counted.rejected,
                 validated_at = ?
-            WHERE file_id = ?""", [file_id, dt.datetime.now(dt.UTC).replace(tzinfo=None), file_id])
-        con.execute("UPDATE audit.files SET rows_accepted = rows_total - rows_rejected WHERE file_id = ?", [file_id])
+            FROM (
+                SELECT validated_files.file_id, count(rejected.file_id) AS rejected
+                FROM validated_files
+                LEFT JOIN (SELECT DISTINCT file_id, feed, source_row FROM audit.rejections
+                           WHERE file_id IN (SELECT file_id FROM validated_files)) AS rejected
+                    ON rejected.file_id = validated_files.file_id
+                GROUP BY validated_files.file_id
+            ) AS counted
+            WHERE audit.files.file_id = counted.file_id""", [dt.datetime.now(dt.UTC).replace(tzinfo=None)])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        db.unregister(con, "validated_files")
+
+
+def _insert(con, table: str, columns, rows: list[tuple]) -> None:
+    """Insert tuples through one DataFrame scan (executemany costs ~0.1 ms a row)."""
+    if not rows:
+        return
+    data = list(zip(*rows))
+    frame = pd.DataFrame({c: pd.Series(list(v), dtype=object) for c, v in zip(columns, data)})
+    db.insert_frame(con, table, frame)   # DuckDB: one scan of the frame; PostgreSQL: one COPY

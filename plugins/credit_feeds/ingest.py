@@ -11,12 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
+from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from .db import insert_frame
 from .feeds import FEEDS
+from .identifiers import mask_id_numbers
 from .landing import LandingFile, Reference, discover, load_reference, quarantine_reason
 from .readers import ReadResult, Unreadable, read_file
 from .rules import MALFORMED_LINE, message_zh
@@ -45,6 +49,7 @@ class IngestSummary:
     duplicates: list[str] = field(default_factory=list)
     quarantined: list[tuple[str, str]] = field(default_factory=list)
     rows_loaded: int = 0
+    load_seconds: float = 0.0   # inserting rows into raw/audit and committing (the "load" of bench/)
 
     def as_dict(self) -> dict:
         return {"files_seen": self.files_seen, "files_new": self.files_new, "loaded": len(self.loaded),
@@ -68,10 +73,11 @@ def write_reference(con, ref: Reference) -> None:
 
 def _file_record(f: LandingFile, status: str, received_at: dt.datetime, reason: str | None = None,
                  duplicate_of: str | None = None, result: ReadResult | None = None, rows_total: int = 0) -> tuple:
+    # an ID number in a file name (a scan named after its person) is masked outside raw like any other
     return (
-        f.file_id, f.rel_path, f.sha256, f.size_bytes, f.unit_code, f.feed, f.platform_code, f.file_format,
-        result.encoding if result else None, result.header_style if result else None,
-        f.submitted_at, received_at, status, reason, duplicate_of,
+        f.file_id, mask_id_numbers(f.rel_path), f.sha256, f.size_bytes, f.unit_code, f.feed, f.platform_code,
+        f.file_format, result.encoding if result else None, result.header_style if result else None,
+        f.submitted_at, received_at, status, mask_id_numbers(reason), duplicate_of,
         json.dumps({name: sorted(b.columns) for name, b in sorted(result.batches.items())},
                    ensure_ascii=False) if result else None,
         rows_total,
@@ -81,7 +87,12 @@ def _file_record(f: LandingFile, status: str, received_at: dt.datetime, reason: 
 def _frame(columns, rows: list[tuple]) -> pd.DataFrame:
     """Rows as a DataFrame DuckDB can scan: one column per name, text as `object`, no per-column conversions."""
     data = list(zip(*rows)) if rows else [()] * len(columns)
-    return pd.DataFrame({c: pd.Series(list(v), dtype=DTYPES.get(c, object)) for c, v in zip(columns, data)})
+    return _column_frame(dict(zip(columns, data)))
+
+
+def _column_frame(columns: dict[str, list]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(v if isinstance(v, list) else list(v), dtype=DTYPES.get(c, object))
+                         for c, v in columns.items()})
 
 
 class _Transaction:
@@ -89,27 +100,41 @@ class _Transaction:
 
     def __init__(self):
         self.files: list[tuple] = []
-        self.rows: dict[str, list[tuple]] = {}
+        self.columns: dict[str, dict[str, list]] = {}   # feed -> raw column -> values (column-wise: no row tuples)
         self.malformed: list[tuple] = []
         self.rejections: list[tuple] = []
         self.row_count = 0
 
     def add_loaded(self, f: LandingFile, result: ReadResult, received_at: dt.datetime) -> int:
         rows_total = sum(len(b.rows) for b in result.batches.values()) + len(result.malformed)
+        file_id = f.file_id
         for batch in result.batches.values():
-            feed = batch.feed
-            rows = self.rows.setdefault(feed.name, [])
-            for row in batch.rows:
-                rows.append((f.file_id, row.source_row, row.unit_code, row.submitted_at,
-                             *[row.values.get(code) for code in feed.codes],
-                             json.dumps(row.extra, ensure_ascii=False, default=str) if row.extra else None))
+            feed, rows = batch.feed, batch.rows
+            columns = self.columns.setdefault(feed.name, {c: [] for c, _ in raw_feed_columns(feed)})
+            columns["file_id"].extend([file_id] * len(rows))
+            columns["source_row"].extend([row.source_row for row in rows])
+            columns["unit_code"].extend([row.unit_code for row in rows])
+            columns["submitted_at"].extend([row.submitted_at for row in rows])
+            codes = feed.codes
+            try:   # the readers give every row a value (maybe None) for each code: one C-level transpose
+                if len(codes) < 2:
+                    raise KeyError(codes)   # itemgetter of one key gives values, not tuples
+                fields = zip(*map(itemgetter(*codes), (row.values for row in rows)))
+                for code, values in zip(codes, fields):
+                    columns[code].extend(values)
+            except KeyError:
+                for code in codes:
+                    columns[code].extend([row.values.get(code) for row in rows])
+            columns["extra"].extend([json.dumps(row.extra, ensure_ascii=False, default=str) if row.extra else None
+                                     for row in rows])
+            for row in rows:
                 if row.problem:   # a CSV record that could not be read as one: kept in raw, rejected
-                    self.rejections.append((f.file_id, row.source_row, row.unit_code, feed.name, MALFORMED_LINE,
-                                            None, None, f"{message_zh(MALFORMED_LINE)}：{row.problem}"))
+                    self.rejections.append((file_id, row.source_row, row.unit_code, feed.name, MALFORMED_LINE,
+                                            None, None, mask_id_numbers(f"{message_zh(MALFORMED_LINE)}：{row.problem}")))
         for m in result.malformed:   # JSONL lines that are no record: kept as text, attributed to no unit or feed
             self.malformed.append((f.file_id, m.source_row, m.line_text))
             self.rejections.append((f.file_id, m.source_row, None, None, MALFORMED_LINE, None, None,
-                                    f"{message_zh(MALFORMED_LINE)}：{m.detail}"))
+                                    mask_id_numbers(f"{message_zh(MALFORMED_LINE)}：{m.detail}")))
         self.files.append(_file_record(f, "loaded", received_at, result=result, rows_total=rows_total))
         self.row_count += rows_total
         return rows_total
@@ -117,14 +142,14 @@ class _Transaction:
     def full(self) -> bool:
         return len(self.files) >= GROUP_FILES or self.row_count >= GROUP_ROWS
 
-    def commit(self, con) -> None:
+    def commit(self, con, summary: IngestSummary | None = None) -> None:
         if not self.files:
             return
+        clock = time.perf_counter()
         con.execute("BEGIN")
         try:
-            for feed_name, rows in self.rows.items():
-                feed = FEEDS[feed_name]
-                _insert(con, f"raw.{feed.table}", [c for c, _ in raw_feed_columns(feed)], rows)
+            for feed_name, columns in self.columns.items():
+                insert_frame(con, f"raw.{FEEDS[feed_name].table}", _column_frame(columns))
             _insert(con, "raw.malformed_lines", MALFORMED_COLUMNS, self.malformed)
             _insert(con, "audit.rejections", REJECTION_COLUMNS, self.rejections)
             _insert(con, "audit.files", FILE_COLUMNS, self.files)
@@ -132,17 +157,15 @@ class _Transaction:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        if summary is not None:
+            summary.load_seconds += time.perf_counter() - clock
         self.__init__()
 
 
 def _insert(con, table: str, columns, rows: list[tuple]) -> None:
     if not rows:
         return
-    con.register("incoming_rows", _frame(columns, rows))
-    try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
-    finally:
-        con.unregister("incoming_rows")
+    insert_frame(con, table, _frame(columns, rows))   # DuckDB: scans the frame; PostgreSQL: one COPY
 
 
 def _read(f: LandingFile, unit_codes: set[str]) -> ReadResult | None:
@@ -154,7 +177,7 @@ def _read(f: LandingFile, unit_codes: set[str]) -> ReadResult | None:
     except OSError as exc:   # gone or unreadable since it was listed
         f.problem = quarantine_reason("UNREADABLE", exc.strerror or type(exc).__name__)
     except Exception as exc:  # a file no reader foresaw must not stop the month: it is quarantined, and logged
-        log.exception("reading %s failed", f.rel_path)
+        log.exception("reading %s failed", mask_id_numbers(f.rel_path))
         f.problem = quarantine_reason("UNREADABLE", f"读取出错：{type(exc).__name__}")
     return None
 
@@ -189,15 +212,15 @@ def ingest(landing: Path, con, received_at: dt.datetime | None = None) -> Ingest
             if f.problem is not None:
                 tx.files.append(_file_record(f, "quarantined", received_at, reason=f.problem))
                 summary.quarantined.append((f.rel_path, f.problem))
-                log.warning("quarantined %s: %s", f.rel_path, f.problem)
+                log.warning("quarantined %s: %s", mask_id_numbers(f.rel_path), mask_id_numbers(f.problem))
             else:
                 if tx.row_count and tx.row_count + _size_hint(result) > GROUP_ROWS:
-                    tx.commit(con)   # a big file gets a transaction of its own
+                    tx.commit(con, summary)   # a big file gets a transaction of its own
                 summary.rows_loaded += tx.add_loaded(f, result, received_at)
                 summary.loaded.append(f.rel_path)
         if tx.full():
-            tx.commit(con)
-    tx.commit(con)
+            tx.commit(con, summary)
+    tx.commit(con, summary)
     log.info("ingest: %s", summary.as_dict())
     return summary
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import zipfile
@@ -158,6 +159,8 @@ def sniff_encoding(path: Path) -> tuple[str, bool]:
         return "utf-8-sig", _check_decodes(path, "utf-8-sig")
     if head[:2] in UTF16_BOMS:
         raise Unreadable(quarantine_reason("BAD_ENCODING", "UTF-16编码（如Excel“Unicode文本”），请另存为UTF-8的CSV"))
+    if _decodes_whole(path, "utf-8"):   # then every line is UTF-8 (a line break never splits a character)
+        return "utf-8", False
     votes, tail = _Votes(), None
     with path.open("rb") as fh:
         for line in fh:
@@ -181,6 +184,19 @@ def sniff_encoding(path: Path) -> tuple[str, bool]:
             return cut.encoding(), True
         except Unreadable:
             raise refused from None
+
+
+def _decodes_whole(path: Path, encoding: str) -> bool:
+    """True when the whole file decodes (read in 1 MB chunks: any size, bounded memory)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def detect_encoding(path: Path) -> str:
@@ -275,8 +291,9 @@ def _no_header(feed: Feed, header: list[Any], records: Iterator[tuple[list[Any],
 
 
 def _rows_from_table(f: LandingFile, feed: Feed, records: Iterator[tuple[list[Any], str | None]],
-                     result: ReadResult, no_header_note: str = "") -> None:
-    """Rows of a table whose first record is the header; each record comes with its problem (None when sound)."""
+                     result: ReadResult, no_header_note: str = "", cells_are_text: bool = False) -> None:
+    """Rows of a table whose first record is the header; each record comes with its problem (None when sound).
+    `cells_are_text`: no cell can be a NotAValue (CSV)."""
     first = next(records, None)
     if first is None:
         raise Unreadable(quarantine_reason("NO_HEADER"))
@@ -291,10 +308,16 @@ def _rows_from_table(f: LandingFile, feed: Feed, records: Iterator[tuple[list[An
     names = [c if c else next(unknown_iter) for c in codes]
     width = len(codes)
     empty = dict.fromkeys(feed.codes)
+    every_column_a_field = None not in codes
     for n, (cells, problem) in enumerate(records, start=1):
         if problem is None and _is_blank(cells):
             continue  # a blank line is no record; numbering still counts it so row N is the N-th record after the header
         values: dict[str, str | None] = empty.copy()
+        if every_column_a_field and len(cells) == width and (
+                cells_are_text or not any(cell.__class__ is NotAValue for cell in cells)):
+            values.update(zip(codes, cells))   # the usual row: what the loop below does, without the loop
+            batch.rows.append(Row(n, f.unit_code, f.submitted_at, values, None, problem))
+            continue
         extra: dict[str, Any] = {}
         for i, cell in enumerate(cells):
             code = codes[i] if i < width else None
@@ -380,7 +403,7 @@ def read_csv(f: LandingFile) -> ReadResult:
     result = ReadResult(encoding=encoding)
     # an incomplete last character (cut-off upload) becomes U+FFFD; every other byte was checked above
     with f.path.open(encoding=encoding, errors="replace" if cut else "strict", newline="") as fh:
-        _rows_from_table(f, FEEDS[f.feed], csv_records(fh, cut), result)
+        _rows_from_table(f, FEEDS[f.feed], csv_records(fh, cut), result, cells_are_text=True)
     return result
 
 
@@ -417,10 +440,132 @@ def _xlsx_cell(value: Any, data_type: str = "n") -> str | NotAValue | None:
     return str(value)
 
 
-def _sheet_rows(ws) -> list[list[tuple[Any, str]]]:
-    # the <dimension> a program wrote may be wrong; read-only mode would then silently cut rows and columns short
-    ws.reset_dimensions()
-    return [[(c.value, c.data_type) for c in row] for row in ws.iter_rows()]
+class _Workbook:
+    """What openpyxl's read-only `load_workbook` reads of a workbook (shared strings, date styles, the date
+    system, the sheet list), without opening every worksheet: read-only openpyxl scans a whole sheet for its
+    <dimension> when the writing program left it out, before reading a single row."""
+
+    def __init__(self, path: Path):
+        from openpyxl.reader.excel import ExcelReader
+
+        class Lister(ExcelReader):
+            def read_worksheets(self):   # instead of building worksheets: their names and parts, in order
+                self.sheets = [(sheet.name, None if "chartsheet" in rel.Type else rel.target)
+                               for sheet, rel in self.parser.find_sheets() if rel.target in self.valid_files]
+
+        self._reader = Lister(path, read_only=True, keep_links=False)
+        try:
+            self._reader.read()
+        except BaseException:
+            self._reader.archive.close()
+            raise
+        self.names = [name for name, _ in self._reader.sheets]
+        worksheets = [(name, part) for name, part in self._reader.sheets if part]
+        if not worksheets:
+            raise IndexError("no worksheet")
+        self.first_name, self._first_part = worksheets[0]
+
+    def close(self) -> None:
+        self._reader.archive.close()
+
+    def first_sheet_rows(self, data_only: bool) -> list[list[tuple[Any, str]]]:
+        """The first worksheet's rows of (value, openpyxl data type), as read-only openpyxl gives them after
+        `reset_dimensions()` (the <dimension> a program wrote may be wrong and would cut rows short): a missing
+        row is empty, a row is as long as its last cell's column, an absent cell is (None, "n")."""
+        wb = self._reader.wb
+        with self._reader.archive.open(self._first_part) as src:
+            parser = _sheet_parser_class()(src, self._reader.shared_strings, data_only=data_only, epoch=wb.epoch,
+                                  date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+            rows, counter = [], 1
+            for idx, cells in parser.parse():
+                while counter < idx:           # rows the sheet leaves out
+                    rows.append([])
+                    counter += 1
+                if counter == idx:             # (a repeated or backward row number is skipped, as openpyxl does)
+                    counter += 1
+                    width = cells[-1][0] if cells else 0
+                    row = [(None, "n")] * width
+                    for col, value, data_type in cells:
+                        if 1 <= col <= width:
+                            row[col - 1] = (value, data_type)
+                    rows.append(row)
+        return rows
+
+
+@functools.cache
+def _sheet_parser_class():
+    """openpyxl's WorkSheetParser, faster on the cells every sheet is made of (defined lazily: openpyxl is heavy).
+
+    Rows only (the sheet's other parts — views, print settings — are not needed), and a cell that is a plain
+    number, a shared string or an inline string is decoded here; any other cell (formulas, dates, booleans, errors,
+    rich text) goes through openpyxl's own parse_cell, so values and types are openpyxl's."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.worksheet._reader import (CELL_TAG, FORMULA_TAG, INLINE_STRING, ROW_TAG, VALUE_TAG,
+                                            WorkSheetParser, _cast_number)
+    from openpyxl.xml.functions import iterparse
+
+    text_tag = INLINE_STRING.replace("}is", "}t")
+
+    class SheetParser(WorkSheetParser):
+        def parse(self):
+            for _, element in iterparse(self.source):   # openpyxl's parser (stdlib, or defusedxml when installed)
+                if element.tag == ROW_TAG:
+                    row = self.parse_row(element)
+                    element.clear()
+                    yield row
+
+        def parse_row(self, row):
+            r = row.get("r")
+            if r is None:
+                self.row_counter += 1
+            else:
+                try:
+                    self.row_counter = int(r)
+                except ValueError:
+                    val = float(r)
+                    if not val.is_integer():
+                        raise ValueError(f"{r} is not a valid row number") from None
+                    self.row_counter = int(val)
+            self.col_counter = 0
+            return self.row_counter, [self.fast_cell(el) for el in row if el.tag == CELL_TAG]
+
+        def fast_cell(self, element):
+            """(column, value, data type) of a <c> element."""
+            data_type = element.get("t", "n")
+            if data_type not in ("n", "s", "inlineStr") or (
+                    not self.data_only and element.find(FORMULA_TAG) is not None):
+                return self.slow_cell(element)
+            if data_type == "inlineStr":
+                child = element.find(INLINE_STRING)
+                if child is None:
+                    value = None
+                else:
+                    parts = list(child)
+                    if len(parts) != 1 or parts[0].tag != text_tag:
+                        return self.slow_cell(element)  # rich text runs, phonetic guides
+                    value, data_type = parts[0].text or "", "s"   # what Text.from_tree(<is>).content gives
+            else:
+                value = element.findtext(VALUE_TAG, None) or None
+                if value is not None:
+                    if data_type == "s":
+                        value = self.shared_strings[int(value)]
+                    else:
+                        style = element.get("s")
+                        if style and int(style) in self.date_formats:
+                            return self.slow_cell(element)
+                        value = _cast_number(value)
+            coordinate = element.get("r")
+            if coordinate:
+                self.col_counter = coordinate_to_tuple(coordinate)[1]
+            else:
+                self.col_counter += 1
+            return self.col_counter, value, data_type
+
+        def slow_cell(self, element):
+            cell = self.parse_cell(element)
+            return cell["column"], cell["value"], cell["data_type"]
+
+    return SheetParser
 
 
 def xlsx_table(path: Path) -> tuple[list[list[Any]], str, list[str]]:
@@ -428,32 +573,21 @@ def xlsx_table(path: Path) -> tuple[list[list[Any]], str, list[str]]:
 
     A formula counts by the result Excel saved with it (what the unit saw); one saved without a result (written
     by a program, never calculated) or whose result is an error is no value (`NotAValue`)."""
-    import openpyxl  # heavy; only when an XLSX arrives
-
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    wb = _Workbook(path)
     try:
-        ws = wb.worksheets[0]
-        name, others = ws.title, [s for s in wb.sheetnames if s != ws.title]
-        raw = _sheet_rows(ws)
+        name, others = wb.first_name, [s for s in wb.names if s != wb.first_name]
+        raw = wb.first_sheet_rows(data_only=False)
+        has_formulas = any(t == "f" for row in raw for _, t in row)
+        results = wb.first_sheet_rows(data_only=True) if has_formulas else None
     finally:
         wb.close()
-    formulas = {(r, c) for r, row in enumerate(raw) for c, (_, t) in enumerate(row) if t == "f"}
-    results: dict[tuple[int, int], tuple[Any, str]] = {}
-    if formulas:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            for r, row in enumerate(_sheet_rows(wb.worksheets[0])):
-                for c, cell in enumerate(row):
-                    if (r, c) in formulas:
-                        results[(r, c)] = cell
-        finally:
-            wb.close()
     table = []
     for r, row in enumerate(raw):
         cells = []
         for c, (value, data_type) in enumerate(row):
-            if (r, c) in formulas:
-                result, result_type = results.get((r, c), (None, "n"))
+            if data_type == "f":
+                result, result_type = (results[r][c] if r < len(results) and c < len(results[r])
+                                       else (None, "n"))
                 cells.append(NotAValue(str(value), "未计算的公式") if result is None else
                              NotAValue(f"{value} → {result}", "公式结果为错误值") if result_type == "e" else
                              _xlsx_cell(result, result_type))

@@ -13,6 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .feeds import FEEDS, ID_NO
+from .identifiers import mask_id_numbers
 
 HEADER = ("序号", "文件", "行号", "数据类别", "记录键", "规则编号", "问题字段", "问题值（已脱敏）", "打回说明")
 QUARANTINE_HEADER = ("序号", "文件", "报送时间", "隔离原因")
@@ -45,11 +46,12 @@ def _rows(con, month_start: dt.date, month_end: dt.date) -> dict[str, list[tuple
             JOIN raw.{feed.table} r ON r.file_id = j.file_id AND r.source_row = j.source_row
             JOIN audit.files f ON f.file_id = j.file_id
             WHERE j.feed = ? AND r.submitted_at >= ? AND r.submitted_at < ?
-            GROUP BY ALL
+            GROUP BY 1, 2, 3, 4
             ORDER BY f.path, j.source_row""", [feed.name, month_start, month_end]).fetchall()
         for unit, path, source_row, key, rule_ids, fields, values, messages in rows:
-            out[unit].append((path, source_row, f"{feed.name_zh}（{feed.name}）", key, rule_ids, fields, values,
-                              messages))
+            # the key comes from raw: an ID number typed into the subject's code is masked here
+            out[unit].append((path, source_row, f"{feed.name_zh}（{feed.name}）", mask_id_numbers(key), rule_ids,
+                              fields, values, messages))
     return out
 
 

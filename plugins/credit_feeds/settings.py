@@ -1,7 +1,7 @@
 """Where things are: the project's folders and the run's defaults, overridable by environment variables.
 
 CREDIT_FEEDS_LANDING    landing zone (default: include/sample_feeds)
-CREDIT_FEEDS_WAREHOUSE  DuckDB file (default: warehouse/credit_feeds.duckdb)
+CREDIT_FEEDS_WAREHOUSE  DuckDB file (default: warehouse/credit_feeds.duckdb), postgresql:// URL or Airflow connection id
 CREDIT_FEEDS_OUT        output folder for bulletins, rejection lists and audit site (default: output)
 CREDIT_FEEDS_CALENDAR_OVERRIDES  working-day overrides (default: include/calendar_overrides.csv)
 CREDIT_FEEDS_STATE      what the pull DAGs remember: export cursors, drop-folder registries, quarantined pages

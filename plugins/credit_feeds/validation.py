@@ -32,7 +32,7 @@ from great_expectations.data_context.types.resource_identifiers import (  # noqa
 )
 
 from .feeds import ID_NO, Feed  # noqa: E402
-from .identifiers import mask  # noqa: E402
+from .identifiers import mask, mask_id_numbers  # noqa: E402
 from .rules import merge_messages  # noqa: E402
 from .suites import SUITES_DIR, load_suite  # noqa: E402
 
@@ -80,11 +80,17 @@ def trim(values: pd.Series) -> pd.Series:
     expectation, which for text (object) columns dominates the run time; category codes are cheap to copy, and
     the custom expectations check each distinct value once.
     """
-    raw = values.to_numpy(dtype=object)
-    texts = np.array([v.strip(WHITESPACE) if type(v) is str else
-                      (None if v is None or v is pd.NA or v != v else str(v).strip(WHITESPACE)) for v in raw],
-                     dtype=object)
-    codes, categories = pd.factorize(texts, size_hint=len(texts))   # empty (None) -> code -1
+    # distinct raw values first (None / NaN -> -1), then each distinct value trimmed once: columns repeat a lot
+    if isinstance(values.dtype, pd.CategoricalDtype):   # already distinct (trimmed once already, e.g.)
+        raw_codes = values.cat.codes.to_numpy().astype(np.int64)
+        distinct = values.cat.categories.to_numpy(dtype=object)
+    else:
+        raw = values.to_numpy(dtype=object)
+        raw_codes, distinct = pd.factorize(raw, size_hint=len(raw))
+    trimmed = np.array([v.strip(WHITESPACE) if type(v) is str else str(v).strip(WHITESPACE) for v in distinct],
+                       dtype=object)
+    trimmed_codes, categories = pd.factorize(trimmed)
+    codes = np.where(raw_codes >= 0, trimmed_codes[np.maximum(raw_codes, 0)] if len(trimmed) else -1, -1)
     blank = np.flatnonzero(categories == "")
     if len(blank):
         codes = np.where(codes == blank[0], -1, codes - (codes > blank[0]))
@@ -93,11 +99,12 @@ def trim(values: pd.Series) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False), index=values.index)
 
 
-def prepare(feed: Feed, df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+def prepare(feed: Feed, df: pd.DataFrame, columns: list[str], trimmed: bool = False) -> pd.DataFrame:
     """The frame GX validates: indexed by source_row, submitted_at and the given field columns, trimmed.
 
     A required column the file lacks is not among `columns`, so MISSING_COLUMN is GX's own finding and no
-    other rule sees it; a field no expectation reads is left out too (less for GX to copy).
+    other rule sees it; a field no expectation reads is left out too (less for GX to copy). `trimmed`: the field
+    columns of `df` come from `trim` already (compliance reads them so).
     """
     index = pd.Index(df["source_row"].astype("int64").to_numpy(), name="source_row")
     if not index.is_unique:
@@ -107,7 +114,10 @@ def prepare(feed: Feed, df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
            # rows of several files are validated together; DUPLICATE's key begins with the file
            "file_id": trim(df["file_id"] if "file_id" in df.columns else pd.Series([""] * len(df), dtype=object))}
     for code in columns:
-        out[code] = trim(df[code] if code in df.columns else pd.Series([None] * len(df), dtype=object))
+        if trimmed and code in df.columns:
+            out[code] = df[code]
+        else:
+            out[code] = trim(df[code] if code in df.columns else pd.Series([None] * len(df), dtype=object))
     frame = pd.DataFrame(out)
     frame.index = index
     return frame
@@ -170,7 +180,8 @@ class Validator:
 
     # ------------------------------------------------------------------------------------------ validate
 
-    def validate(self, feed: Feed, df: pd.DataFrame, missing_columns: set[str], batch_name: str) -> ValidationOutcome:
+    def validate(self, feed: Feed, df: pd.DataFrame, missing_columns: set[str], batch_name: str,
+                 trimmed: bool = False) -> ValidationOutcome:
         evaluated_at = dt.datetime.now(dt.timezone.utc)
         suite, data, version = self._suite(feed)
         gone = {c for c in feed.required_codes if c in missing_columns or c not in df.columns}
@@ -183,7 +194,7 @@ class Validator:
             kept, run_suite = data["expectations"], suite
         read = set().union(*(referenced_columns(e["kwargs"]) for e in kept
                              if e["type"] != "expect_column_to_exist"))
-        frame = prepare(feed, df, [c for c in feed.codes if c in read and c not in gone])
+        frame = prepare(feed, df, [c for c in feed.codes if c in read and c not in gone], trimmed)
         batch = self._batch_definition(feed).get_batch(batch_parameters={"dataframe": frame})
         result = batch.validate(run_suite, result_format=RESULT_FORMAT)
         _raise_on_errors(result, feed)
@@ -247,7 +258,8 @@ def _drop_row_lists(result) -> None:
 
 
 def _shown_values(feed: Feed, frame: pd.DataFrame, fields: str | None, positions: np.ndarray) -> list:
-    """The values a rejection shows for its field(s): trimmed, ID numbers masked, several joined by ','."""
+    """The values a rejection shows for its field(s): trimmed, ID numbers masked (also inside other fields), several
+    joined by ','."""
     if not fields or not all(code in frame.columns for code in fields.split(",")):
         return [None] * len(positions)  # no field (whole-row key) or a missing column
     columns = []
@@ -255,6 +267,8 @@ def _shown_values(feed: Feed, frame: pd.DataFrame, fields: str | None, positions
         values = [None if (v is None or v != v) else v for v in frame[code].take(positions).tolist()]
         if feed.by_code[code].kind == ID_NO:
             values = [mask(v) for v in values]
+        else:   # an ID number typed into a name, free text or a code field is masked all the same
+            values = [mask_id_numbers(v) for v in values]
         columns.append([_shortened(v) for v in values])
     if len(columns) == 1:
         return columns[0]

@@ -1,15 +1,16 @@
 """The warehouse's `raw` and `audit` schemas (warehouse.md) and connections to it.
 
 `raw` holds every received row as text with its lineage; `audit` records files, validations and rejections.
-dbt builds `staging` and `marts` from these (dbt_project/models/sources.yml declares them).
+dbt builds `staging` and `marts` from these (dbt_project/models/sources.yml declares them). The DDL is written in
+the types DuckDB and PostgreSQL share (VARCHAR, INTEGER, BIGINT, DOUBLE PRECISION, BOOLEAN, DATE, TIMESTAMP);
+JSON is kept as text. `connect` takes a DuckDB file or a PostgreSQL URL (credit_feeds.db).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
+from . import db
 from .feeds import FEEDS, Feed
 
 SCHEMAS = ("raw", "audit", "staging", "marts")
@@ -70,15 +71,19 @@ AUDIT_DDL = {
         message_zh VARCHAR NOT NULL,
         batch_id VARCHAR                    -- the GX validation that found it (NULL for MALFORMED_LINE)
     """,
+    # one row per stage of a monthly run: where the time goes (bench/, docs/architecture.md "Scale")
     "pipeline_runs": """
-        run_id VARCHAR PRIMARY KEY,
+        run_id VARCHAR NOT NULL,            -- the Airflow DAG run (a uuid when a stage runs outside Airflow)
+        stage VARCHAR NOT NULL,             -- ingest / load / validate / dbt / bulletin
         report_month DATE NOT NULL,
-        started_at TIMESTAMP NOT NULL,
+        started_at TIMESTAMP NOT NULL,      -- UTC
         finished_at TIMESTAMP,
-        status VARCHAR NOT NULL,            -- running / success / failed
+        seconds DOUBLE PRECISION,           -- load: the ingest's inserts and commits, summed; else finished - started
+        status VARCHAR NOT NULL,            -- success / failed
         files_seen INTEGER,
         files_new INTEGER,
-        message VARCHAR
+        message VARCHAR,
+        PRIMARY KEY (run_id, stage)
     """,
 }
 
@@ -99,10 +104,13 @@ def raw_feed_columns(feed: Feed) -> list[tuple[str, str]]:
     return cols
 
 
-def create_schemas(con: duckdb.DuckDBPyConnection) -> None:
+def create_schemas(con) -> None:
     """Create raw and audit tables if missing (idempotent)."""
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    if con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'audit' "
+                   "AND table_name = 'pipeline_runs' AND column_name = 'stage'").fetchone()[0] == 0:
+        con.execute("DROP TABLE IF EXISTS audit.pipeline_runs")  # the first layout had no stage and was never written
     for name, ddl in AUDIT_DDL.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS audit.{name} ({ddl})")
     for name, ddl in RAW_REFERENCE_DDL.items():
@@ -112,8 +120,6 @@ def create_schemas(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TABLE IF NOT EXISTS raw.{feed.table} ({cols})")
 
 
-def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    path = Path(path)
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+def connect(warehouse: str | Path, read_only: bool = False):
+    """A DuckDB connection for a file, a db.PostgresConnection for a postgresql:// URL."""
+    return db.connect(warehouse, read_only=read_only)

@@ -105,10 +105,16 @@ class WorkCalendar:
 
 def write_calendar(con, calendar: WorkCalendar | None = None) -> int:
     """Replace raw.calendar_days with every covered day (idempotent)."""
+    import pandas as pd
+
+    from .db import insert_frame
+
     calendar = calendar or WorkCalendar()
     rows = list(calendar.days())
+    frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in
+                          zip(("date", "is_workday", "holiday_name", "source"), zip(*rows))})
     con.execute("BEGIN")
     con.execute("DELETE FROM raw.calendar_days")
-    con.executemany("INSERT INTO raw.calendar_days VALUES (?, ?, ?, ?)", rows)
+    insert_frame(con, "raw.calendar_days", frame)   # one scan, not 8,000 statements (executemany: seconds)
     con.execute("COMMIT")
     return len(rows)

@@ -60,8 +60,9 @@ disclosures as (
         decision_date,
         fine_amount_wan,
         confiscation_amount_wan,
-        -- one separator for the kinds, whichever of ; ； , the unit used (feeds.md)
-        regexp_replace(penalty_kinds, '\s*[;；,]\s*', ';', 'g') as penalty_kinds,
+        -- one separator for the kinds, whichever of ; ； , the unit used (feeds.md); white space written out, not \s,
+        -- so DuckDB and PostgreSQL read it alike (macros/regex.sql)
+        regexp_replace(penalty_kinds, '[\t\n\f\r ]*[;；,][\t\n\f\r ]*', ';', 'g') as penalty_kinds,
         cast(null as varchar) as licence_kind
 
     from penalties

@@ -1,13 +1,18 @@
 -- One accepted basic-information record of a subject (基础信息): the latest accepted submission of each record.
 -- The feed has no record key of its own (feeds.py key_fields is empty): the record key is the whole row of
 -- field values, so exact repeats collapse (warehouse.md).
-{%- set record_key = ['subject_name', 'subject_code', 'legal_rep_name', 'established_on',
+-- Incremental (macros/incremental_facts.sql): a build reads only the files the fact has not seen yet.
+{{ incremental_fact_config() }}
+{%- set key_columns = ['subject_name', 'subject_code', 'legal_rep_name', 'established_on',
                        'registered_capital_wan', 'address', 'registration_authority'] %}
+{%- set columns = key_columns + ['unit_code', 'submitted_at', 'report_month', 'file_id', 'source_row',
+                                 'record_key'] %}
 with
 
 basic_info as (
 
     select * from {{ ref('stg_basic_info') }}
+    {{- only_unseen_files() }}
 
 ),
 
@@ -23,17 +28,7 @@ accepted as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        {{ latest_submission_rank(record_key) }} as submission_rank
-
-    from accepted
-
-),
-
-final as (
+incoming as (
 
     select
         subject_name,
@@ -47,11 +42,13 @@ final as (
         submitted_at,
         report_month,
         file_id,
-        source_row
+        source_row,
+        {{ record_key(key_columns) }} as record_key
 
-    from ranked
-    where submission_rank = 1
+    from accepted
 
-)
+),
+
+{{ keep_latest_submission(columns) }}
 
 select * from final

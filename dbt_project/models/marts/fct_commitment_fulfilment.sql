@@ -1,12 +1,17 @@
 -- One accepted commitment fulfilment check (履约践诺): the latest accepted submission of each record.
 -- The feed has no record key of its own (feeds.py key_fields is empty): the record key is the whole row of
 -- field values, so exact repeats collapse (warehouse.md).
-{%- set record_key = ['commitment_no', 'subject_code', 'result', 'check_date', 'checking_unit_name'] %}
+-- Incremental (macros/incremental_facts.sql): a build reads only the files the fact has not seen yet.
+{{ incremental_fact_config() }}
+{%- set key_columns = ['commitment_no', 'subject_code', 'result', 'check_date', 'checking_unit_name'] %}
+{%- set columns = key_columns + ['unit_code', 'submitted_at', 'report_month', 'file_id', 'source_row',
+                                 'record_key'] %}
 with
 
 fulfilments as (
 
     select * from {{ ref('stg_fulfilment') }}
+    {{- only_unseen_files() }}
 
 ),
 
@@ -22,17 +27,7 @@ accepted as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        {{ latest_submission_rank(record_key) }} as submission_rank
-
-    from accepted
-
-),
-
-final as (
+incoming as (
 
     select
         commitment_no,
@@ -44,11 +39,13 @@ final as (
         submitted_at,
         report_month,
         file_id,
-        source_row
+        source_row,
+        {{ record_key(key_columns) }} as record_key
 
-    from ranked
-    where submission_rank = 1
+    from accepted
 
-)
+),
+
+{{ keep_latest_submission(columns) }}
 
 select * from final

@@ -1,9 +1,15 @@
 -- One accepted credit commitment (信用承诺): the latest accepted submission of each 承诺书编号 (commitment_no).
+-- Incremental (macros/incremental_facts.sql): a build reads only the files the fact has not seen yet.
+{{ incremental_fact_config() }}
+{%- set columns = ['commitment_no', 'commitment_type', 'subject_name', 'subject_code', 'matter', 'commitment_date',
+                   'accepting_unit_name', 'accepting_unit_code', 'unit_code', 'submitted_at', 'report_month',
+                   'file_id', 'source_row', 'record_key'] %}
 with
 
 commitments as (
 
     select * from {{ ref('stg_commitment') }}
+    {{- only_unseen_files() }}
 
 ),
 
@@ -19,17 +25,7 @@ accepted as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        {{ latest_submission_rank(['commitment_no']) }} as submission_rank
-
-    from accepted
-
-),
-
-final as (
+incoming as (
 
     select
         commitment_no,
@@ -50,11 +46,13 @@ final as (
         submitted_at,
         report_month,
         file_id,
-        source_row
+        source_row,
+        {{ record_key(['commitment_no']) }} as record_key
 
-    from ranked
-    where submission_rank = 1
+    from accepted
 
-)
+),
+
+{{ keep_latest_submission(columns) }}
 
 select * from final

@@ -1,13 +1,18 @@
 -- One accepted joint reward or punishment case (联合奖惩案例): the latest accepted submission of each record.
 -- The feed has no record key of its own (feeds.py key_fields is empty): the record key is the whole row of
 -- field values, so exact repeats collapse (warehouse.md).
-{%- set record_key = ['subject_name', 'subject_code', 'case_kind', 'list_type',
+-- Incremental (macros/incremental_facts.sql): a build reads only the files the fact has not seen yet.
+{{ incremental_fact_config() }}
+{%- set key_columns = ['subject_name', 'subject_code', 'case_kind', 'list_type',
                        'measures', 'implementing_unit', 'implemented_on', 'effect'] %}
+{%- set columns = key_columns + ['unit_code', 'submitted_at', 'report_month', 'file_id', 'source_row',
+                                 'record_key'] %}
 with
 
 joint_cases as (
 
     select * from {{ ref('stg_joint_case') }}
+    {{- only_unseen_files() }}
 
 ),
 
@@ -23,17 +28,7 @@ accepted as (
 
 ),
 
-ranked as (
-
-    select
-        *,
-        {{ latest_submission_rank(record_key) }} as submission_rank
-
-    from accepted
-
-),
-
-final as (
+incoming as (
 
     select
         subject_name,
@@ -48,11 +43,13 @@ final as (
         submitted_at,
         report_month,
         file_id,
-        source_row
+        source_row,
+        {{ record_key(key_columns) }} as record_key
 
-    from ranked
-    where submission_rank = 1
+    from accepted
 
-)
+),
+
+{{ keep_latest_submission(columns) }}
 
 select * from final

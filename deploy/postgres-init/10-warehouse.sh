@@ -11,7 +11,8 @@ psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname "$POSTG
   -v warehouse_user="$CREDIT_FEEDS_WAREHOUSE_USER" \
   -v password="$CREDIT_FEEDS_WAREHOUSE_PASSWORD" <<'SQL'
 CREATE ROLE :"warehouse_user" LOGIN PASSWORD :'password';
-CREATE DATABASE :"warehouse_db" OWNER :"warehouse_user" ENCODING 'UTF8';
+-- C.UTF-8 collation: text sorts as on DuckDB, so the bulletin orders units the same on both warehouses
+CREATE DATABASE :"warehouse_db" OWNER :"warehouse_user" ENCODING 'UTF8' LOCALE 'C.UTF-8' TEMPLATE template0;
 REVOKE ALL ON DATABASE :"warehouse_db" FROM PUBLIC;
 REVOKE ALL ON DATABASE :"metadata_db" FROM PUBLIC;
 SQL

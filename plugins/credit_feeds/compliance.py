@@ -27,6 +27,7 @@ from .warehouse import raw_feed_columns
 log = logging.getLogger(__name__)
 
 BATCH_ROWS = 500_000   # rows per GX validation: bounds memory at any scale
+BATCH_CELLS = 3_000_000   # rows × fields per GX validation: a wide feed's batch holds as much text as a narrow one's
 RECORD_FILES = 1000    # files whose validation is written in one transaction
 
 
@@ -79,10 +80,11 @@ def _batches(pending: list[tuple[str, str, str]]):
     return groups
 
 
-def _chunks(file_ids: list[str], sizes: dict[str, int]):
+def _chunks(file_ids: list[str], sizes: dict[str, int], feed: Feed):
+    limit = min(BATCH_ROWS, BATCH_CELLS // len(feed.codes))
     chunk, rows = [], 0
     for file_id in file_ids:
-        if chunk and rows + sizes[file_id] > BATCH_ROWS:
+        if chunk and rows + sizes[file_id] > limit:
             yield chunk
             chunk, rows = [], 0
         chunk.append(file_id)
@@ -106,7 +108,7 @@ def validate_pending(con, data_docs_dir: Path | None = None, validator=None) -> 
     results: dict[str, FileResult] = {file_id: FileResult() for file_id, _, _ in pending}
     for (feed_name, missing), file_ids in sorted(_batches(pending).items(), key=lambda kv: (kv[0][0], sorted(kv[0][1]))):
         feed = FEEDS[feed_name]
-        for chunk in _chunks(file_ids, sizes):
+        for chunk in _chunks(file_ids, sizes, feed):
             _validate_batch(con, validator, feed, set(missing), chunk, results, summary)
     file_ids = [file_id for file_id, _path, _cols in pending]
     for start in range(0, len(file_ids), RECORD_FILES):

@@ -98,7 +98,22 @@ def connect(warehouse, read_only: bool = False):
     path = Path(warehouse)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=read_only)
+    # DuckDB caches up to 80% of the machine's memory by default: bounded, it spills to <warehouse>.tmp/ instead
+    con.execute(f"SET memory_limit = '{duckdb_memory_limit()}'")
+    return con
+
+
+MEMORY_LIMIT_RE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit for the warehouse: CREDIT_FEEDS_DUCKDB_MEMORY (default 1GB; dbt reads the same
+    variable in profiles.yml), so that a month of any size runs in about 2 GB (docs/architecture.md "Scale")."""
+    limit = os.environ.get("CREDIT_FEEDS_DUCKDB_MEMORY", "1GB").strip()
+    if not MEMORY_LIMIT_RE.match(limit):
+        raise WarehouseError(f"CREDIT_FEEDS_DUCKDB_MEMORY={limit!r} is not a size such as 1GB or 512MB")
+    return limit
 
 
 @functools.lru_cache(maxsize=512)

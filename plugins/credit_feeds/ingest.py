@@ -8,11 +8,11 @@ insert cost milliseconds each, which for a landing zone of ten thousand small fi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import time
-from operator import itemgetter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,15 +21,15 @@ import pandas as pd
 from .db import insert_frame
 from .feeds import FEEDS
 from .identifiers import mask_id_numbers
-from .landing import LandingFile, Reference, discover, load_reference, quarantine_reason
-from .readers import ReadResult, Unreadable, read_file
+from .landing import LandingFile, Reference, discover, load_reference
+from .read_pool import LoadedFile, load_files
 from .rules import MALFORMED_LINE, message_zh
 from .warehouse import raw_feed_columns
 
 log = logging.getLogger(__name__)
 
 GROUP_FILES = 1000     # files per transaction at most
-GROUP_ROWS = 200_000   # rows per transaction at most (a bigger file is a transaction of its own)
+GROUP_ROWS = 100_000   # rows per transaction at most (a bigger file is a transaction of its own); bounds memory
 
 FILE_COLUMNS = ("file_id", "path", "sha256", "size_bytes", "unit_code", "feed", "platform_code", "file_format",
                 "encoding", "header_style", "submitted_at", "received_at", "status", "reason", "duplicate_of",
@@ -72,13 +72,13 @@ def write_reference(con, ref: Reference) -> None:
 
 
 def _file_record(f: LandingFile, status: str, received_at: dt.datetime, reason: str | None = None,
-                 duplicate_of: str | None = None, result: ReadResult | None = None, rows_total: int = 0) -> tuple:
+                 duplicate_of: str | None = None, result: LoadedFile | None = None, rows_total: int = 0) -> tuple:
     # an ID number in a file name (a scan named after its person) is masked outside raw like any other
     return (
         f.file_id, mask_id_numbers(f.rel_path), f.sha256, f.size_bytes, f.unit_code, f.feed, f.platform_code,
         f.file_format, result.encoding if result else None, result.header_style if result else None,
         f.submitted_at, received_at, status, mask_id_numbers(reason), duplicate_of,
-        json.dumps({name: sorted(b.columns) for name, b in sorted(result.batches.items())},
+        json.dumps({b.feed: b.columns for b in sorted(result.batches, key=lambda b: b.feed)},
                    ensure_ascii=False) if result else None,
         rows_total,
     )
@@ -105,36 +105,22 @@ class _Transaction:
         self.rejections: list[tuple] = []
         self.row_count = 0
 
-    def add_loaded(self, f: LandingFile, result: ReadResult, received_at: dt.datetime) -> int:
-        rows_total = sum(len(b.rows) for b in result.batches.values()) + len(result.malformed)
+    def add_loaded(self, f: LandingFile, result: LoadedFile, received_at: dt.datetime) -> int:
+        rows_total = result.rows
         file_id = f.file_id
-        for batch in result.batches.values():
-            feed, rows = batch.feed, batch.rows
+        for batch in result.batches:
+            feed = FEEDS[batch.feed]
             columns = self.columns.setdefault(feed.name, {c: [] for c, _ in raw_feed_columns(feed)})
-            columns["file_id"].extend([file_id] * len(rows))
-            columns["source_row"].extend([row.source_row for row in rows])
-            columns["unit_code"].extend([row.unit_code for row in rows])
-            columns["submitted_at"].extend([row.submitted_at for row in rows])
-            codes = feed.codes
-            try:   # the readers give every row a value (maybe None) for each code: one C-level transpose
-                if len(codes) < 2:
-                    raise KeyError(codes)   # itemgetter of one key gives values, not tuples
-                fields = zip(*map(itemgetter(*codes), (row.values for row in rows)))
-                for code, values in zip(codes, fields):
-                    columns[code].extend(values)
-            except KeyError:
-                for code in codes:
-                    columns[code].extend([row.values.get(code) for row in rows])
-            columns["extra"].extend([json.dumps(row.extra, ensure_ascii=False, default=str) if row.extra else None
-                                     for row in rows])
-            for row in rows:
-                if row.problem:   # a CSV record that could not be read as one: kept in raw, rejected
-                    self.rejections.append((file_id, row.source_row, row.unit_code, feed.name, MALFORMED_LINE,
-                                            None, None, mask_id_numbers(f"{message_zh(MALFORMED_LINE)}：{row.problem}")))
-        for m in result.malformed:   # JSONL lines that are no record: kept as text, attributed to no unit or feed
-            self.malformed.append((f.file_id, m.source_row, m.line_text))
-            self.rejections.append((f.file_id, m.source_row, None, None, MALFORMED_LINE, None, None,
-                                    mask_id_numbers(f"{message_zh(MALFORMED_LINE)}：{m.detail}")))
+            columns["file_id"].extend([file_id] * batch.rows)
+            for name, values in batch.values.items():
+                columns[name].extend(values)
+            for source_row, unit_code, problem in batch.problems:   # a CSV record that could not be read as one:
+                self.rejections.append((file_id, source_row, unit_code, feed.name, MALFORMED_LINE,  # kept, rejected
+                                        None, None, mask_id_numbers(f"{message_zh(MALFORMED_LINE)}：{problem}")))
+        for source_row, line_text, detail in result.malformed:   # JSONL lines that are no record: kept as text,
+            self.malformed.append((file_id, source_row, line_text))   # attributed to no unit or feed
+            self.rejections.append((file_id, source_row, None, None, MALFORMED_LINE, None, None,
+                                    mask_id_numbers(f"{message_zh(MALFORMED_LINE)}：{detail}")))
         self.files.append(_file_record(f, "loaded", received_at, result=result, rows_total=rows_total))
         self.row_count += rows_total
         return rows_total
@@ -168,20 +154,6 @@ def _insert(con, table: str, columns, rows: list[tuple]) -> None:
     insert_frame(con, table, _frame(columns, rows))   # DuckDB: scans the frame; PostgreSQL: one COPY
 
 
-def _read(f: LandingFile, unit_codes: set[str]) -> ReadResult | None:
-    """The file's rows, or None with f.problem set when the file as a whole cannot be read."""
-    try:
-        return read_file(f, unit_codes)
-    except Unreadable as exc:
-        f.problem = str(exc)
-    except OSError as exc:   # gone or unreadable since it was listed
-        f.problem = quarantine_reason("UNREADABLE", exc.strerror or type(exc).__name__)
-    except Exception as exc:  # a file no reader foresaw must not stop the month: it is quarantined, and logged
-        log.exception("reading %s failed", mask_id_numbers(f.rel_path))
-        f.problem = quarantine_reason("UNREADABLE", f"读取出错：{type(exc).__name__}")
-    return None
-
-
 def ingest(landing: Path, con, received_at: dt.datetime | None = None) -> IngestSummary:
     """Receive every new file of the landing zone. Idempotent: a rerun on the same files changes nothing."""
     landing = Path(landing)
@@ -193,7 +165,8 @@ def ingest(landing: Path, con, received_at: dt.datetime | None = None) -> Ingest
         "SELECT sha256, min(file_id) FROM audit.files WHERE status <> 'duplicate' GROUP BY sha256").fetchall())
     unit_codes = set(ref.units)
     summary = IngestSummary()
-    tx = _Transaction()
+    # first which files are new and which of those are copies (in path order), then the rest read, in that order
+    received: list[tuple[LandingFile, str | None]] = []   # (file, the file it duplicates)
     for f in discover(landing, ref):
         summary.files_seen += 1
         if f.file_id in known:
@@ -202,28 +175,41 @@ def ingest(landing: Path, con, received_at: dt.datetime | None = None) -> Ingest
         summary.files_new += 1
         # only real content is compared: a link's or a special file's digest is not of any bytes received
         if f.has_content and f.sha256 in first_copy:
-            tx.files.append(_file_record(f, "duplicate", received_at, duplicate_of=first_copy[f.sha256],
-                                         reason=f"DUPLICATE_FILE: 与已接收文件内容相同（SHA-256 {f.sha256[:12]}…）"))
-            summary.duplicates.append(f.rel_path)
-        else:
-            if f.has_content:
-                first_copy[f.sha256] = f.file_id
-            result = _read(f, unit_codes) if f.problem is None else None
-            if f.problem is not None:
-                tx.files.append(_file_record(f, "quarantined", received_at, reason=f.problem))
-                summary.quarantined.append((f.rel_path, f.problem))
-                log.warning("quarantined %s: %s", mask_id_numbers(f.rel_path), mask_id_numbers(f.problem))
-            else:
-                if tx.row_count and tx.row_count + _size_hint(result) > GROUP_ROWS:
-                    tx.commit(con, summary)   # a big file gets a transaction of its own
-                summary.rows_loaded += tx.add_loaded(f, result, received_at)
-                summary.loaded.append(f.rel_path)
-        if tx.full():
-            tx.commit(con, summary)
-    tx.commit(con, summary)
+            received.append((f, first_copy[f.sha256]))
+            continue
+        if f.has_content:
+            first_copy[f.sha256] = f.file_id
+        received.append((f, None))
+    with contextlib.closing(load_files([f for f, copy_of in received if copy_of is None and f.problem is None],
+                                       unit_codes)) as loaded:
+        tx = _Transaction()
+        for f, copy_of in received:
+            _receive(f, copy_of, loaded, tx, con, summary, received_at)
+        tx.commit(con, summary)
     log.info("ingest: %s", summary.as_dict())
     return summary
 
 
-def _size_hint(result: ReadResult) -> int:
-    return sum(len(b.rows) for b in result.batches.values()) + len(result.malformed)
+def _receive(f: LandingFile, copy_of: str | None, loaded, tx: _Transaction, con, summary: IngestSummary,
+             received_at: dt.datetime) -> None:
+    """One new file into the transaction: a copy, a quarantined file or a loaded one (read by `loaded`)."""
+    if copy_of is not None:
+        tx.files.append(_file_record(f, "duplicate", received_at, duplicate_of=copy_of,
+                                     reason=f"DUPLICATE_FILE: 与已接收文件内容相同（SHA-256 {f.sha256[:12]}…）"))
+        summary.duplicates.append(f.rel_path)
+    else:
+        result = None
+        if f.problem is None:
+            read, result, f.problem = next(loaded)
+            assert read is f   # load_files keeps the order it is given
+        if f.problem is not None:
+            tx.files.append(_file_record(f, "quarantined", received_at, reason=f.problem))
+            summary.quarantined.append((f.rel_path, f.problem))
+            log.warning("quarantined %s: %s", mask_id_numbers(f.rel_path), mask_id_numbers(f.problem))
+        else:
+            if tx.row_count and tx.row_count + result.rows > GROUP_ROWS:
+                tx.commit(con, summary)   # a big file gets a transaction of its own
+            summary.rows_loaded += tx.add_loaded(f, result, received_at)
+            summary.loaded.append(f.rel_path)
+    if tx.full():
+        tx.commit(con, summary)

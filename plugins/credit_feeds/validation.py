@@ -196,7 +196,11 @@ class Validator:
                              if e["type"] != "expect_column_to_exist"))
         frame = prepare(feed, df, [c for c in feed.codes if c in read and c not in gone], trimmed)
         batch = self._batch_definition(feed).get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(run_suite, result_format=RESULT_FORMAT)
+        try:
+            result = batch.validate(run_suite, result_format=RESULT_FORMAT)
+        finally:
+            del batch
+            self._forget_batches()
         _raise_on_errors(result, feed)
 
         rejections = _rejections(feed, frame, result)
@@ -217,6 +221,17 @@ class Validator:
             result_json=json.dumps(result.to_json_dict(), ensure_ascii=False, sort_keys=True, default=str),
             rejections=rejections,
         )
+
+    def _forget_batches(self) -> None:
+        """GX's execution engine keeps every batch it was given, and every metric it computed on it, for the
+        context's lifetime: a month's batches would all stay in memory (3.4 GB at SF10). Results are kept; batches
+        and their metrics are not needed again (each batch has its own id, so no later validation could use them)."""
+        engine = self._datasource.get_execution_engine()
+        engine.batch_manager.batch_data_cache.clear()
+        engine.batch_manager.reset_batch_cache()
+        cache = getattr(engine, "_metric_cache", None)   # GX 1.x: a plain dict when caching is on (the default)
+        if isinstance(cache, dict):
+            cache.clear()
 
     # ------------------------------------------------------------------------------------------ Data Docs
 

@@ -13,8 +13,10 @@ import json
 import logging
 import os
 import pickle
+import queue
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Iterable, Iterator
@@ -130,21 +132,37 @@ class _Worker:
     """A `python -m credit_feeds.read_pool` process: (file, unit codes) in, (rows, reason) out, pickled, in order.
 
     A plain subprocess, not multiprocessing: spawning with multiprocessing re-runs the caller's main script, and
-    forking would copy a process that holds Airflow's threads and the warehouse."""
+    forking would copy a process that holds Airflow's threads and the warehouse. A thread drains its results as
+    they come (length-prefixed pickles, read without holding the GIL): otherwise the worker would stop at the pipe's
+    64 KB while the ingest writes into the warehouse, and reading and writing would take turns instead of
+    overlapping. At most DEPTH results wait, so memory stays bounded."""
 
     def __init__(self):
         self.process = subprocess.Popen([sys.executable, "-m", "credit_feeds.read_pool"],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.results: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.drain = threading.Thread(target=self._drain, name="read-pool-drain", daemon=True)
+        self.drain.start()
+
+    def _drain(self) -> None:
+        stream = self.process.stdout
+        while True:
+            size = stream.read(8)
+            data = stream.read(int.from_bytes(size, "little")) if len(size) == 8 else b""
+            if not data:
+                self.results.put(None)   # the worker ended
+                return
+            self.results.put(data)
 
     def send(self, task) -> None:
         pickle.dump(task, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         self.process.stdin.flush()
 
     def receive(self):
-        try:
-            return pickle.load(self.process.stdout)
-        except EOFError:
-            raise RuntimeError(f"a file-reading process ended unexpectedly (exit {self.process.wait()})") from None
+        data = self.results.get()
+        if data is None:
+            raise RuntimeError(f"a file-reading process ended unexpectedly (exit {self.process.wait()})")
+        return pickle.loads(data)
 
     def stop(self) -> None:
         try:
@@ -156,6 +174,7 @@ class _Worker:
         except subprocess.TimeoutExpired:   # still busy with a file nobody waits for any more
             self.process.kill()
             self.process.wait()
+        self.drain.join(timeout=10)
         self.process.stdout.close()
 
 
@@ -169,7 +188,9 @@ def _serve() -> None:
             f, unit_codes = pickle.load(tasks)
         except EOFError:
             return
-        pickle.dump(load_file(f, unit_codes), results, protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(load_file(f, unit_codes), protocol=pickle.HIGHEST_PROTOCOL)
+        results.write(len(data).to_bytes(8, "little"))
+        results.write(data)
         results.flush()
 
 

@@ -646,14 +646,27 @@ def _calamine_table(path: Path, sheet: str) -> list[list[Any]] | None:
     with CalamineWorkbook.from_path(str(path)) as workbook:
         grid = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     table = []
-    for row in grid:
-        if any(value.__class__ in (dt.time, dt.timedelta) for value in row):
-            return None   # a date cell before 1900 (openpyxl: a date; calamine: a time of day)
-        cells = [None if value == "" else value if value.__class__ is str else _xlsx_cell(value) for value in row]
-        while cells and cells[-1] is None:
-            cells.pop()
-        table.append(cells)
+    try:
+        for row in grid:
+            cells = [value if value.__class__ is str and value else _calamine_cell(value) for value in row]
+            while cells and cells[-1] is None:
+                cells.pop()
+            table.append(cells)
+    except _ReadsDifferently:
+        return None
     return table
+
+
+class _ReadsDifferently(Exception):
+    pass
+
+
+def _calamine_cell(value: Any) -> str | None:
+    if value == "":
+        return None
+    if value.__class__ in (dt.time, dt.timedelta):
+        raise _ReadsDifferently   # a date cell before 1900 (openpyxl: a date; calamine: a time of day)
+    return _xlsx_cell(value)
 
 
 # Built-in number formats neither calls a date, and built-in date formats both do (openpyxl: its BUILTIN_FORMATS;
